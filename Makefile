@@ -1,0 +1,150 @@
+# magsim - parallel Monte Carlo supply-disruption scenario simulator.
+#
+#   make            build libmagsim.a and magsim
+#   make deps       install the Debian packages magsim needs (apt-get)
+#   make run        build and run the default scenario
+#   make check      unit (cmocka) and end-to-end tests
+#   make bench      benchmarks (paths per second, scaling, memory)
+#   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+#   SANITIZER=address|undefined|thread   build everything under a sanitizer
+#   MPI=1                                 build the MPI driver with mpicc
+#
+# Objects go to $(BUILDDIR)/<variant>/ (BUILDDIR defaults to build), so a sanitizer build never mixes with a plain
+# one, and every object is rebuilt when the compiler flags change.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := gsl yaml-0.1
+SANITIZER ?=
+MPI       ?= 0
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(CC),cc)
+  CC := gcc
+endif
+ifeq ($(MPI),1)
+  CC := mpicc
+endif
+
+OPT       ?= -O2
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
+               -Wno-unused-parameter -fopenmp -g -Iinclude $(OPT) \
+               -DMAGSIM_VERSION=\"$(VERSION)\"
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+LDLIBS    = $(PKG_LIBS) -fopenmp -lm
+
+VARIANT := release
+ifeq ($(SANITIZER),address)
+  CFLAGS_BASE += -fsanitize=address -fno-omit-frame-pointer
+  LDLIBS += -fsanitize=address
+  VARIANT := asan
+else ifeq ($(SANITIZER),undefined)
+  CFLAGS_BASE += -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+  LDLIBS += -fsanitize=undefined
+  VARIANT := ubsan
+else ifeq ($(SANITIZER),thread)
+  CFLAGS_BASE += -fsanitize=thread
+  LDLIBS += -fsanitize=thread
+  VARIANT := tsan
+else ifneq ($(SANITIZER),)
+  $(error SANITIZER must be address, undefined or thread, not '$(SANITIZER)')
+endif
+ifeq ($(MPI),1)
+  CFLAGS_BASE += -DMAGSIM_MPI=1
+  VARIANT := $(VARIANT)-mpi
+endif
+
+CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS)
+BUILDDIR ?= build
+B       := $(BUILDDIR)/$(VARIANT)
+
+LIB_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c)))
+LIB_OBJ  := $(LIB_SRC:sim/%.c=$(B)/sim/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all deps run check unit e2e bench fuzz fuzz-smoke install uninstall clean
+all: magsim
+
+# Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
+# the flags of the last build and is rewritten only when they differ.
+FLAGS_NOW := $(CC) $(CFLAGS) $(LDLIBS)
+FLAGS_OLD := $(file <$(B)/.flags)
+ifneq ($(FLAGS_NOW),$(FLAGS_OLD))
+  $(shell mkdir -p $(B))
+  $(file >$(B)/.flags,$(FLAGS_NOW))
+endif
+
+$(B)/sim/%.o: sim/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libmagsim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+libmagsim.a: $(B)/libmagsim.a
+	cp $< $@
+
+$(B)/magsim: $(B)/sim/main.o $(B)/libmagsim.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+magsim: $(B)/magsim libmagsim.a
+	cp $(B)/magsim magsim
+
+$(B)/tests/%: tests/%.c $(B)/libmagsim.a $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(B)/libmagsim.a $(CMOCKA_LIBS) $(LDLIBS)
+
+$(B)/bench/%: bench/%.c $(B)/libmagsim.a $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(B)/libmagsim.a $(LDLIBS)
+
+-include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+
+deps:
+	@sh tools/deps.sh
+
+run: magsim
+	./magsim scenarios/april2025_controls.yaml
+
+# Unit tests (cmocka), then end-to-end tests against the built binary.
+check: unit e2e
+
+unit: $(TEST_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
+
+e2e: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+
+bench: $(BENCH_BIN) $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh bench/run.sh
+
+# libFuzzer target over the scenario loader (needs clang).
+FUZZ_TIME ?= 600
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_TIME)
+fuzz-smoke:
+	@sh tests/fuzz/run.sh 60
+
+install: magsim libmagsim.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/magsim
+	install -m 755 magsim $(DESTDIR)$(PREFIX)/bin/magsim
+	install -m 644 libmagsim.a $(DESTDIR)$(PREFIX)/lib/libmagsim.a
+	install -m 644 include/magsim/*.h $(DESTDIR)$(PREFIX)/include/magsim/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/magsim $(DESTDIR)$(PREFIX)/lib/libmagsim.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/magsim
+
+clean:
+	rm -rf build magsim libmagsim.a

@@ -1,0 +1,135 @@
+/*
+ * dist_info.c - what can be said of an uncertain input without drawing it:
+ * names, support, mean, stream ids.  The random draws are in dist.c.
+ */
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include "magsim/dist.h"
+
+static const char *const kind_names[] = {
+    "fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "discrete", "bernoulli",
+};
+
+const char *ms_dist_kind_name(ms_dist_kind k)
+{
+    if ((unsigned)k >= sizeof kind_names / sizeof kind_names[0])
+        return "?";
+    return kind_names[k];
+}
+
+int ms_dist_kind_from_name(const char *name)
+{
+    for (unsigned i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
+        if (strcmp(name, kind_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* FNV-1a, 32 bits: h = (h ^ byte) * 16777619, from 2166136261. */
+uint32_t ms_hash32(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+ms_dist ms_dist_fixed(double v)
+{
+    ms_dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = MS_DIST_FIXED;
+    d.p[0] = v;
+    d.lo = -HUGE_VAL;
+    d.hi = HUGE_VAL;
+    return d;
+}
+
+double ms_dist_min(const ms_dist *d)
+{
+    switch (d->kind) {
+    case MS_DIST_FIXED: return d->p[0];
+    case MS_DIST_UNIFORM: return d->p[0];
+    case MS_DIST_TRIANGULAR: case MS_DIST_PERT: return d->p[0];
+    case MS_DIST_NORMAL: return d->lo;
+    case MS_DIST_LOGNORMAL: return d->p[1] == 0 ? d->p[0] : 0.0;
+    case MS_DIST_BETA: return d->lo;
+    case MS_DIST_DISCRETE: {
+        double m = HUGE_VAL;
+        for (int i = 0; i < d->n; i++)
+            if (d->values[i] < m) m = d->values[i];
+        return m;
+    }
+    case MS_DIST_BERNOULLI: return d->p[0] >= 1 ? 1.0 : 0.0;
+    }
+    return -HUGE_VAL;
+}
+
+double ms_dist_max(const ms_dist *d)
+{
+    switch (d->kind) {
+    case MS_DIST_FIXED: return d->p[0];
+    case MS_DIST_UNIFORM: return d->p[1];
+    case MS_DIST_TRIANGULAR: case MS_DIST_PERT: return d->p[2];
+    case MS_DIST_NORMAL: return d->hi;
+    case MS_DIST_LOGNORMAL: return d->p[1] == 0 ? d->p[0] : HUGE_VAL;
+    case MS_DIST_BETA: return d->hi;
+    case MS_DIST_DISCRETE: {
+        double m = -HUGE_VAL;
+        for (int i = 0; i < d->n; i++)
+            if (d->values[i] > m) m = d->values[i];
+        return m;
+    }
+    case MS_DIST_BERNOULLI: return d->p[0] <= 0 ? 0.0 : 1.0;
+    }
+    return HUGE_VAL;
+}
+
+int ms_dist_is_fixed(const ms_dist *d)
+{
+    return ms_dist_min(d) == ms_dist_max(d);
+}
+
+/* Means:
+ *   uniform (a+b)/2; triangular (a+m+b)/3; PERT (a + lambda m + b)/(lambda+2);
+ *   normal truncated to [lo,hi]: mu + sd (phi(al) - phi(be)) / (Phi(be) - Phi(al));
+ *   lognormal median*exp(sigma^2/2); beta lo + (hi-lo) a/(a+b);
+ *   discrete sum v_i w_i; bernoulli p. */
+double ms_dist_mean(const ms_dist *d)
+{
+    const double *p = d->p;
+    switch (d->kind) {
+    case MS_DIST_FIXED: return p[0];
+    case MS_DIST_UNIFORM: return 0.5 * (p[0] + p[1]);
+    case MS_DIST_TRIANGULAR: return (p[0] + p[1] + p[2]) / 3.0;
+    case MS_DIST_PERT: {
+        double lam = p[3] > 0 ? p[3] : 4.0;
+        return (p[0] + lam * p[1] + p[2]) / (lam + 2.0);
+    }
+    case MS_DIST_NORMAL: {
+        if (p[1] <= 0) return p[0];
+        double al = (d->lo - p[0]) / p[1], be = (d->hi - p[0]) / p[1];
+        double Z = gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al);
+        if (!(Z > 0)) return p[0];
+        double fa = isfinite(al) ? gsl_ran_ugaussian_pdf(al) : 0.0;
+        double fb = isfinite(be) ? gsl_ran_ugaussian_pdf(be) : 0.0;
+        return p[0] + p[1] * (fa - fb) / Z;
+    }
+    case MS_DIST_LOGNORMAL: return p[0] * exp(0.5 * p[1] * p[1]);
+    case MS_DIST_BETA: return d->lo + (d->hi - d->lo) * p[0] / (p[0] + p[1]);
+    case MS_DIST_DISCRETE: {
+        double m = 0, prev = 0;
+        for (int i = 0; i < d->n; i++) {
+            m += d->values[i] * (d->cum[i] - prev);
+            prev = d->cum[i];
+        }
+        return m;
+    }
+    case MS_DIST_BERNOULLI: return p[0];
+    }
+    return NAN;
+}
