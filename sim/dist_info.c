@@ -113,8 +113,14 @@ double ms_dist_mean(const ms_dist *d)
     case MS_DIST_NORMAL: {
         if (p[1] <= 0) return p[0];
         double al = (d->lo - p[0]) / p[1], be = (d->hi - p[0]) / p[1];
-        double Z = gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al);
-        if (!(Z > 0)) return p[0];
+        /* mass between the bounds from the tail nearer to them, for precision */
+        double Z = al >= 0 ? gsl_cdf_ugaussian_Q(al) - gsl_cdf_ugaussian_Q(be)
+                           : gsl_cdf_ugaussian_P(be) - gsl_cdf_ugaussian_P(al);
+        if (!(Z > 0)) {
+            /* beyond double range: E[X | X > a] ~ a + 1/a in the upper tail, mirrored below */
+            double m = al > 0 ? p[0] + p[1] * (al + 1.0 / al) : (be < 0 ? p[0] + p[1] * (be + 1.0 / be) : p[0]);
+            return m < d->lo ? d->lo : (m > d->hi ? d->hi : m);
+        }
         double fa = isfinite(al) ? gsl_ran_ugaussian_pdf(al) : 0.0;
         double fb = isfinite(be) ? gsl_ran_ugaussian_pdf(be) : 0.0;
         return p[0] + p[1] * (fa - fb) / Z;
