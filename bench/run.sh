@@ -1,0 +1,16 @@
+#!/bin/sh
+# Benchmarks: paths per second and scaling for the shipped scenarios, and
+# peak memory at 1e4 and 1e6 paths.  Run with `make bench`; BENCH_PATHS
+# overrides the path count of the scaling runs.
+set -e
+B=${BENCH_BIN:-build/release/bench/bench_engine}
+P=${BENCH_PATHS:-20000}
+echo "# magsim benchmarks on $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d)"
+for s in scenarios/world_2024.yaml scenarios/april2025_controls.yaml scenarios/allied_buildout.yaml; do
+    [ -f "$s" ] || continue
+    "$B" "$s" "$P"
+    echo
+done
+echo "# peak memory: 1e4 versus 1e6 paths (april2025_controls, all cores)"
+"$B" scenarios/april2025_controls.yaml 10000 "$(nproc)" | tail -1
+"$B" scenarios/april2025_controls.yaml 1000000 "$(nproc)" | tail -1

@@ -1,0 +1,159 @@
+/*
+ * magsim/engine.h - the Monte Carlo engine: paths in, distributions out.
+ *
+ * ms_engine_alloc compiles a validated scenario into flat index tables (no
+ * strings, no allocation in the month loop).  ms_engine_path simulates one
+ * path - the ten steps of a month of docs/model.md, T times - into a
+ * workspace, and reports that path's metrics and monthly series as one
+ * vector of doubles whose layout is described by ms_stat_desc.
+ * ms_engine_run runs a range of paths in fixed blocks of MS_BLOCK path
+ * indices, in parallel with OpenMP, and accumulates the vectors into an
+ * ms_result whose merge is exact (magsim/accum.h): the result is bit for bit
+ * the same for any thread count, schedule or split of the range.
+ *
+ * A path's random numbers depend only on (seed, path index) and on the
+ * stream ids of the inputs (magsim/dist.h); two scenarios that share inputs
+ * share their draws path by path.
+ */
+#ifndef MAGSIM_ENGINE_H
+#define MAGSIM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "magsim/scenario.h"
+#include "magsim/accum.h"
+
+/* What a statistic is. */
+typedef enum ms_metric {
+    /* per importer x industry (industry -1: importer roll-up; importer -1: total) */
+    MS_M_SHORTAGE_T = 0,       /* shortage tonnes over the horizon */
+    MS_M_SHORTAGE_SHARE,       /* shortage tonnes / demand tonnes over the horizon */
+    MS_M_PEAK_SHORTAGE_SHARE,  /* largest monthly shortage share */
+    MS_M_MONTHS_SHORT,         /* months with shortage share > threshold */
+    MS_M_TIME_TO_SURVIVE,      /* months from the reference start to the first month short (censored) */
+    MS_M_TIME_TO_RECOVER,      /* last month short - first month short + 1 (0 when never short) */
+    MS_M_VALUE_AT_RISK,        /* shortage tonnes x value of output per tonne, USD */
+    /* per importer x product */
+    MS_M_PEAK_PRICE_SHOCK,     /* max over months of pi - 1 */
+    MS_M_MEAN_PRICE_SHOCK,     /* mean over months of pi - 1 */
+    MS_M_FINAL_PRICE_SHOCK,    /* pi - 1 in the last month */
+    /* per supplier x importer x product (importer -1: all importers) */
+    MS_M_SHIPMENTS_T,          /* tonnes shipped over the horizon */
+    MS_M_NMETRICS
+} ms_metric;
+
+typedef enum ms_series {
+    MS_S_SHIPMENTS = 0,        /* supplier -> importer tonnes departing in the month (importer -1: all) */
+    MS_S_SHORTAGE_SHARE,       /* importer x industry shortage / demand in the month (roll-ups too) */
+    MS_S_PRICE_INDEX,          /* importer x product landed price index pi (1 = baseline) */
+    MS_S_INVENTORY_COVER,      /* importer x industry stock / monthly demand, months */
+    MS_S_NSERIES
+} ms_series;
+
+typedef struct ms_stat_desc {
+    int is_series;             /* 0: a per-path metric; 1: a monthly series point */
+    int what;                  /* ms_metric or ms_series */
+    int supplier, importer, industry, product; /* -1 where it does not apply / roll-up */
+    int month;                 /* series: month offset; metrics: -1 */
+    int lower_tail_bad;        /* 1 when small values are bad (time to survive): CVaR of the lower tail */
+} ms_stat_desc;
+
+const char *ms_metric_name(ms_metric m);
+const char *ms_series_name(ms_series s);
+
+typedef struct ms_engine_opts {
+    int series;                /* 1: accumulate monthly series (default 1) */
+} ms_engine_opts;
+
+typedef struct ms_engine ms_engine;
+typedef struct ms_work ms_work;
+
+/* Compile a scenario.  Returns NULL (and a message in err) when it cannot be
+ * run (e.g. two inputs share a stream id). */
+ms_engine *ms_engine_alloc(const ms_scenario *s, const ms_engine_opts *opts, char *err, size_t errlen);
+void ms_engine_free(ms_engine *e);
+const ms_scenario *ms_engine_scenario(const ms_engine *e);
+
+/* Layout of the per-path vector: nmetrics metric statistics, then nseries
+ * series statistics (0 when series are off). */
+int ms_engine_nmetrics(const ms_engine *e);
+int ms_engine_nseries(const ms_engine *e);
+const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i); /* i < nmetrics + nseries */
+
+/* Per-thread workspace: everything a path needs, allocated once. */
+ms_work *ms_work_alloc(const ms_engine *e);
+void ms_work_free(ms_work *w);
+size_t ms_work_bytes(const ms_engine *e);
+
+/* Optional full record of one path, month by month, for tests and debugging.
+ * Arrays are [T][...] flattened, row-major in the order given. */
+typedef struct ms_trace {
+    int T, S, I, P, C;           /* months, suppliers, importers, products, industry cells */
+    double *demand;              /* [T][C][P] D */
+    double *orders;              /* [T][C][P] O */
+    double *received;            /* [T][C][P] allocated to the industry from the pool */
+    double *consumption;         /* [T][C][P] */
+    double *shortage;            /* [T][C][P] D - consumption */
+    double *inventory;           /* [T][C][P] stock at the end of the month */
+    double *arrivals;            /* [T][I][P] imports arriving */
+    double *recycled;            /* [T][I][P] R */
+    double *released;            /* [T][I][P] X */
+    double *requests;            /* [T][S][I][P] first-pass requests r */
+    double *shipments;           /* [T][S][I][P] departures */
+    double *shares;              /* [T][I][S][P] sourcing shares w after the month's update */
+    double *capacity;            /* [T][S][P] C, t/month */
+    double *export_cap;          /* [T][S][P] E, t/month */
+    double *supplier_price;      /* [T][S][P] rho, USD/kg */
+    double *price_index;         /* [T][I][P] pi */
+    double *fill_rate;           /* [T][I][P] f */
+    double *substitution;        /* [T][C] sub */
+    int *cell_importer;          /* [C] importer of each industry cell */
+    double initial_inventory_sum;/* sum of all stocks before month 0 */
+} ms_trace;
+
+ms_trace *ms_trace_alloc(const ms_engine *e);
+void ms_trace_free(ms_trace *t);
+
+/* Simulate one path.  out: the per-path vector (nmetrics + nseries doubles);
+ * trace may be NULL.  Returns 0. */
+int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *trace);
+
+/* ---- results ------------------------------------------------------------ */
+typedef struct ms_result {
+    ms_accum *metrics;           /* nmetrics statistics, 7-bit histograms with bucket ranges */
+    ms_accum *series;            /* nseries statistics, 5-bit histograms; NULL when series are off */
+    uint64_t paths_done;         /* paths accumulated */
+    uint64_t first_path;         /* first path index of the run */
+    uint64_t paths_requested;
+    int interrupted;             /* 1 when stopped before all paths were done */
+    double wall_seconds;
+    int threads;
+} ms_result;
+
+ms_result *ms_result_alloc(const ms_engine *e);
+void ms_result_free(ms_result *r);
+int ms_result_merge(ms_result *dst, const ms_result *src); /* exact */
+
+/* Progress callback: called from one thread at most every ~100 ms. */
+typedef void (*ms_progress_fn)(uint64_t done, uint64_t total, double seconds, void *ctx);
+
+typedef struct ms_run_opts {
+    int threads;                 /* 0: OpenMP default */
+    ms_progress_fn progress;     /* may be NULL */
+    void *progress_ctx;
+    volatile int *stop;          /* when it becomes non-zero, stop after the blocks in flight; may be NULL */
+} ms_run_opts;
+
+/* Run paths [first, first + n).  first and n should be multiples of MS_BLOCK
+ * for results that merge bit-identically with other ranges (the last range
+ * may end anywhere).  Accumulates into res. */
+int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res);
+
+/* Convenience: summary of statistic i (metric or series index space). */
+void ms_result_summary(const ms_engine *e, const ms_result *r, int i, ms_stat_summary *out);
+
+/* Estimated bytes needed for a run with this many threads (engine, workspaces,
+ * accumulators at their typical size). */
+size_t ms_engine_memory_estimate(const ms_engine *e, int threads);
+
+#endif
