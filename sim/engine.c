@@ -574,7 +574,7 @@ const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i) { return &e->desc[
     X(double, e_dem, e->nent) X(double, e_peak, e->nent) X(int, e_ms, e->nent)                    \
     X(int, e_first, e->nent) X(int, e_last, e->nent) X(double, m_short_month, e->nent)            \
     X(double, m_dem_month, e->nent) X(double, pk, I * P) X(double, ps, I * P) X(double, pf, I * P) \
-    X(double, qfrac, e->nctrl) X(double, gm, C) X(double, tar_now, I * S * P) X(double, cshort, C)
+    X(double, qfrac, e->nctrl) X(double, gm, C) X(double, tar_now, I * S * P) X(double, cshort, C) X(double, srate, C)
 
 struct ms_work {
     ms_rng *rng;
@@ -749,7 +749,18 @@ static void pass_flow(const ms_engine *e, ms_work *w, int s, int i, int p, doubl
     *delay = dmax;
 }
 
+/* out[k * stride] receives statistic k (stride 1: a plain vector; MS_BLOCK:
+ * a column of the driver's block buffer). */
+static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out_, size_t stride, ms_trace *tr);
+
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
+{
+    return engine_path(e, w, path, out, 1, tr);
+}
+
+#define OUT(k) out_[(size_t)(k) * stride]
+
+static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out_, size_t stride, ms_trace *tr)
 {
     const int T = e->T, S = e->S, I = e->I, P = e->P, C = e->C, H = e->H;
     ms_rng *rng = w->rng;
@@ -784,6 +795,8 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
     for (int c = 0; c < C; c++) {
         w->gf[c] = 1.0;
         w->gm[c] = pow(1.0 + V(e->c_g[c]), 1.0 / 12.0); /* (1+g)^(t/12) = gm^t */
+        double stau = V(e->c_stau[c]);
+        w->srate[c] = stau > 0 ? -expm1(-1.0 / stau) : 1.0; /* share of the gap closed per month */
         w->cshort[c] = 0;
     }
 
@@ -958,6 +971,7 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                 int ip = i * P + p;
                 double Osum = 0;
                 double Lbar = 0;
+                double pfb = w->pibar[ip] != 1.0 ? pow(w->pibar[ip], V(e->i_eps[i])) : 1.0; /* price feedback */
                 for (int s = 0; s < S; s++)
                     Lbar += w->weff[(i * S + s) * P + p] * V(e->i_transit[i * S + s]);
                 for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
@@ -966,7 +980,7 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                     /* 2. demand */
                     double D = V(e->c_D0[cp]) / 12.0 * w->gf[c];
                     if (e->nshk) D *= shock_mult(e, w, c, p, t);
-                    if (w->pibar[ip] != 1.0) D *= pow(w->pibar[ip], V(e->i_eps[i]));
+                    D *= pfb;
                     D *= 1.0 - w->sub[c];
                     w->D[cp] = D;
                     /* 3. orders */
@@ -1275,7 +1289,7 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                 if (shock > w->pk[ip]) w->pk[ip] = shock;
                 w->ps[ip] += shock;
                 w->pf[ip] = shock;
-                if (e->series_on) out[e->sr_price[ip] + t] = pi;
+                if (e->series_on) OUT(e->sr_price[ip] + t) = pi;
                 if (tr) tr->price_index[((size_t)t * I + i) * P + p] = pi;
             }
             if (tr)
@@ -1305,7 +1319,7 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                 if (w->e_first[en] < 0) w->e_first[en] = t;
                 w->e_last[en] = t;
             }
-            if (e->series_on) out[e->sr_short0 + en * T + t] = share;
+            if (e->series_on) OUT(e->sr_short0 + en * T + t) = share;
             w->m_short_month[en] = 0;
             w->m_dem_month[en] = 0;
         }
@@ -1317,13 +1331,12 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                 Is += w->inv[c * P + p];
                 if (w->pibar[e->c_imp[c] * P + p] > V(e->c_strig[c])) trig = 1;
             }
-            if (e->series_on) out[e->sr_cover0 + c * T + t] = Ds > 0 ? Is / Ds : 0;
+            if (e->series_on) OUT(e->sr_cover0 + c * T + t) = Ds > 0 ? Is / Ds : 0;
             /* sticky substitution toward its ceiling while prices are high or the industry was short */
             double smax = V(e->c_smax[c]);
             int was_short = w->cshort[c] > 0;
             if (smax > w->sub[c] && (trig || was_short)) {
-                double tau = V(e->c_stau[c]);
-                w->sub[c] += (smax - w->sub[c]) * (tau > 0 ? -expm1(-1.0 / tau) : 1.0);
+                w->sub[c] += (smax - w->sub[c]) * w->srate[c];
             }
             if (tr) tr->substitution[(size_t)t * C + c] = w->sub[c];
             w->gf[c] *= w->gm[c];
@@ -1333,39 +1346,40 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
 
     /* ---- per-path metrics ---- */
     for (int en = 0; en < e->nent; en++) {
-        double *o = out + e->m_ent0 + en * ENT_METRICS;
+        size_t o0 = (size_t)e->m_ent0 + (size_t)en * ENT_METRICS;
+#define O_(m) OUT(o0 + (m))
         double val = 0;
         if (en < C) val = V(e->c_val[en]);
-        o[MS_M_SHORTAGE_T] = w->e_short[en];
-        o[MS_M_SHORTAGE_SHARE] = w->e_dem[en] > 0 ? w->e_short[en] / w->e_dem[en] : 0;
-        o[MS_M_PEAK_SHORTAGE_SHARE] = w->e_peak[en];
-        o[MS_M_MONTHS_SHORT] = w->e_ms[en];
+        O_(MS_M_SHORTAGE_T) = w->e_short[en];
+        O_(MS_M_SHORTAGE_SHARE) = w->e_dem[en] > 0 ? w->e_short[en] / w->e_dem[en] : 0;
+        O_(MS_M_PEAK_SHORTAGE_SHARE) = w->e_peak[en];
+        O_(MS_M_MONTHS_SHORT) = w->e_ms[en];
         double tts = w->e_first[en] < 0 ? T - ref : w->e_first[en] - ref;
-        o[MS_M_TIME_TO_SURVIVE] = tts > 0 ? tts : 0;
-        o[MS_M_TIME_TO_RECOVER] = w->e_first[en] < 0 ? 0 : w->e_last[en] - w->e_first[en] + 1;
-        o[MS_M_VALUE_AT_RISK] = en < C ? w->e_short[en] * val : 0;
+        O_(MS_M_TIME_TO_SURVIVE) = tts > 0 ? tts : 0;
+        O_(MS_M_TIME_TO_RECOVER) = w->e_first[en] < 0 ? 0 : w->e_last[en] - w->e_first[en] + 1;
+        O_(MS_M_VALUE_AT_RISK) = en < C ? w->e_short[en] * val : 0;
     }
     /* value at risk roll-ups: sums over cells */
     for (int c = 0; c < C; c++) {
-        double v = out[e->m_ent0 + c * ENT_METRICS + MS_M_VALUE_AT_RISK];
-        out[e->m_ent0 + (C + e->c_imp[c]) * ENT_METRICS + MS_M_VALUE_AT_RISK] += v;
-        out[e->m_ent0 + (C + I) * ENT_METRICS + MS_M_VALUE_AT_RISK] += v;
+        double v = OUT(e->m_ent0 + c * ENT_METRICS + MS_M_VALUE_AT_RISK);
+        OUT(e->m_ent0 + (C + e->c_imp[c]) * ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
+        OUT(e->m_ent0 + (C + I) * ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
     }
     for (int i = 0; i < I; i++)
         for (int p = 0; p < P; p++) {
             int m = e->m_price[i * P + p];
             if (m == NONE) continue;
-            out[m] = w->pk[i * P + p];
-            out[m + 1] = w->ps[i * P + p] / T;
-            out[m + 2] = w->pf[i * P + p];
+            OUT(m) = w->pk[i * P + p];
+            OUT(m + 1) = w->ps[i * P + p] / T;
+            OUT(m + 2) = w->pf[i * P + p];
         }
     /* shipments: metrics and series */
     for (int s = 0; s < S; s++)
         for (int p = 0; p < P; p++) {
             int mall = e->m_ship[(s * (I + 1) + I) * P + p];
             int sall = e->sr_ship[(s * (I + 1) + I) * P + p];
-            if (mall != NONE) out[mall] = 0;
-            if (sall != NONE) for (int t = 0; t < T; t++) out[sall + t] = 0;
+            if (mall != NONE) OUT(mall) = 0;
+            if (sall != NONE) for (int t = 0; t < T; t++) OUT(sall + t) = 0;
             for (int i = 0; i < I; i++) {
                 int m = e->m_ship[(s * (I + 1) + i) * P + p];
                 if (m == NONE) continue;
@@ -1374,11 +1388,11 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
                 int sr = e->sr_ship[(s * (I + 1) + i) * P + p];
                 for (int t = 0; t < T; t++) {
                     tot += dp[t];
-                    if (sr != NONE) { out[sr + t] = dp[t]; out[sall + t] += dp[t]; }
+                    if (sr != NONE) { OUT(sr + t) = dp[t]; OUT(sall + t) += dp[t]; }
                     if (tr) tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = dp[t];
                 }
-                out[m] = tot;
-                out[mall] += tot;
+                OUT(m) = tot;
+                OUT(mall) += tot;
             }
         }
     return 0;
@@ -1474,20 +1488,17 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
         used = omp_get_num_threads();
         ms_work *w = ms_work_alloc(e);
         double *buf = xcalloc((size_t)nst * MS_BLOCK, sizeof(double));
-        double *out = xcalloc(nst, sizeof(double));
         new_accums(e, &lm[tid], &ls[tid]);
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t b = 0; b < nblocks; b++) {
             if (o->stop && *o->stop) continue;
             uint64_t p0 = first + b * MS_BLOCK;
             int np = (int)(n - b * MS_BLOCK < MS_BLOCK ? n - b * MS_BLOCK : MS_BLOCK);
-            for (int j = 0; j < np; j++) {
-                if (ms_engine_path(e, w, p0 + j, out, NULL)) {
+            for (int j = 0; j < np; j++)
+                if (engine_path(e, w, p0 + j, buf + j, MS_BLOCK, NULL)) {
 #pragma omp atomic write
                     fail = 1;
                 }
-                for (int k = 0; k < nst; k++) buf[(size_t)k * MS_BLOCK + j] = out[k];
-            }
             ms_accum_add_block(lm[tid], buf, np, MS_BLOCK);
             if (ls[tid]) ms_accum_add_block(ls[tid], buf + (size_t)nm * MS_BLOCK, np, MS_BLOCK);
 #pragma omp atomic update
@@ -1504,7 +1515,6 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
             }
         }
         free(buf);
-        free(out);
         ms_work_free(w);
     }
     /* merge in thread order (the merge is exact, so the order does not matter) */
