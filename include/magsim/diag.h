@@ -45,10 +45,20 @@ typedef struct ms_diag {
     char *message;    /* what is wrong and what was expected */
 } ms_diag;
 
+/* A copy of a loaded source text, so that printing can quote lines of
+ * buffers that were never on disk (ms_scenario_load_buffer). */
+typedef struct ms_diag_source {
+    char *file;       /* name as used in diags */
+    char *text;       /* bytes of the file (NUL-terminated copy) */
+    size_t len;       /* length of text in bytes */
+} ms_diag_source;
+
 typedef struct ms_diags {
     ms_diag *v;
     int n, cap;
     int nerrors;      /* diags other than MS_D_WARNING */
+    ms_diag_source *src; /* source texts registered by the loader */
+    int nsrc, srccap;
 } ms_diags;
 
 void ms_diags_init(ms_diags *d);
@@ -68,5 +78,19 @@ void ms_diags_add(ms_diags *d, ms_diag_kind kind, const char *file, int line, in
 void ms_diags_print(const ms_diags *d, FILE *out, int color);
 
 const char *ms_diag_kind_name(ms_diag_kind k);
+
+/* Register (or replace) the text of a source under its diag file name; the
+ * text is copied.  ms_diags_print quotes lines from it instead of re-reading
+ * the file. */
+void ms_diags_add_source(ms_diags *d, const char *file, const char *text, size_t len);
+
+/* Number of diags of one kind (MS_D_NKINDS: all). */
+int ms_diags_count(const ms_diags *d, ms_diag_kind kind);
+
+/* First diag of that kind at (line, column) (column 0: any column), or NULL. */
+const ms_diag *ms_diags_find(const ms_diags *d, ms_diag_kind kind, int line, int column);
+
+/* Print one diag the way ms_diags_print does (location, message, source line, caret). */
+void ms_diag_print_one(const ms_diags *d, const ms_diag *g, FILE *out, int color);
 
 #endif

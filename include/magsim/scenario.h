@@ -215,6 +215,9 @@ typedef struct ms_scenario {
     int nquantiles;
     double shortage_threshold; /* outputs.shortage_threshold: share of demand, [0,1), default 0.05 */
     int nwarnings;             /* warnings reported while loading (not errors) */
+    /* loader-owned storage: every ms_dist key string and discrete values/cum
+       arrays live here, so dists may share them; freed by ms_scenario_free */
+    void **owned; int nowned, ownedcap;
 } ms_scenario;
 
 /* Load and validate a scenario file.  Returns NULL when it has any error;
@@ -237,5 +240,16 @@ void ms_scenario_month_label(const ms_scenario *s, int t, char *buf, size_t len)
 
 /* Print the short summary `magsim validate` shows: horizon, counts, policy timeline. */
 void ms_scenario_print_summary(const ms_scenario *s, FILE *out);
+
+/* Every key path the loader accepts, e.g. "importers.*.industries.*.cover_months"
+ * ("*" stands for a name or a list index), plus the distribution keys as
+ * "dist.<kind>.<param>" and "dist.*.per".  NULL-terminated, sorted, without
+ * duplicates; *n (if not NULL) gets the count.  Free with
+ * ms_scenario_schema_keys_free.  docs/scenario.md is tested against it. */
+char **ms_scenario_schema_keys(int *n);
+void ms_scenario_schema_keys_free(char **keys);
+
+/* A month offset (real) as "YYYY-MM" (floor), for reports.  buf >= 8. */
+void ms_scenario_offset_label(const ms_scenario *s, double t, char *buf, size_t len);
 
 #endif
