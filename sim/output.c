@@ -1,0 +1,1382 @@
+/*
+ * sim/output.c - the terminal summary and the result files of a run.
+ *
+ * Everything here reads the engine's statistic layout (ms_engine_desc) and
+ * the result's exact accumulators; nothing is simulated.  The statistics are
+ * taken with ms_accum_summary at the caller's quantile levels, so a file's
+ * content is a function of (scenario, seed, paths, quantile levels) alone:
+ * summary.csv, timeseries.csv and summary.json are byte-identical for any
+ * thread count.  manifest.json is the one file that records the thread
+ * count, wall time, host and clock.
+ *
+ * Files are first rendered into memory (open_memstream), so the only I/O
+ * that can fail afterwards is writing whole buffers into the temporary
+ * directory, where every write, fsync and close is checked.  The directory
+ * then appears at its final name by one rename (docs/outputs.md).
+ *
+ * Naming in the files: an entity index >= 0 is written as its scenario
+ * name; -1 on a dimension the statistic has is a roll-up, written "all";
+ * -1 on a dimension it does not have is an empty CSV field / JSON null.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "magsim/output.h"
+
+#ifndef MAGSIM_VERSION
+#define MAGSIM_VERSION "0.0.0"
+#endif
+
+/* ---- dimensions ---------------------------------------------------------- */
+
+enum { D_SUP = 1, D_IMP = 2, D_IND = 4, D_PROD = 8 };
+
+/* Which dimensions a statistic has (where -1 means "all"). */
+static int stat_dims(const ms_stat_desc *d)
+{
+    if (d->is_series) {
+        switch ((ms_series)d->what) {
+        case MS_S_SHIPMENTS: return D_SUP | D_IMP | D_PROD;
+        case MS_S_PRICE_INDEX: return D_IMP | D_PROD;
+        default: return D_IMP | D_IND;
+        }
+    }
+    switch ((ms_metric)d->what) {
+    case MS_M_PEAK_PRICE_SHOCK: case MS_M_MEAN_PRICE_SHOCK: case MS_M_FINAL_PRICE_SHOCK:
+        return D_IMP | D_PROD;
+    case MS_M_SHIPMENTS_T:
+        return D_SUP | D_IMP | D_PROD;
+    default:
+        return D_IMP | D_IND;
+    }
+}
+
+static const char *stat_name(const ms_stat_desc *d)
+{
+    const char *n = d->is_series ? ms_series_name((ms_series)d->what) : ms_metric_name((ms_metric)d->what);
+    return n ? n : "?";
+}
+
+/* Name of one dimension's entity: its name, "all" for a roll-up, NULL when
+ * the dimension does not apply.  ibuf holds made-up names. */
+static const char *ent_name(const ms_scenario *s, const ms_stat_desc *d, int dim, char *ibuf, size_t len)
+{
+    int idx = dim == D_SUP ? d->supplier : dim == D_IMP ? d->importer : dim == D_IND ? d->industry : d->product;
+    if (idx < 0)
+        return (stat_dims(d) & dim) ? "all" : NULL;
+    switch (dim) {
+    case D_SUP:
+        if (idx < s->nsuppliers) return s->suppliers[idx].name;
+        break;
+    case D_IMP:
+        if (idx < s->nimporters) return s->importers[idx].name;
+        break;
+    case D_IND:
+        if (d->importer >= 0 && d->importer < s->nimporters && idx < s->importers[d->importer].nindustries)
+            return s->importers[d->importer].industries[idx].name;
+        break;
+    default:
+        if (idx < s->nproducts) return s->products[idx].name;
+        break;
+    }
+    snprintf(ibuf, len, "#%d", idx);
+    return ibuf;
+}
+
+/* ---- number and text formatting ------------------------------------------ */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back to the same
+ * double (%.17g always does): round-trip exact, and 0.05 stays "0.05". */
+static void fmt_double(char *buf, size_t len, double x)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (prec == 17 || strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+static void put_num_csv(FILE *f, double x)
+{
+    char b[32];
+    if (isfinite(x)) {
+        fmt_double(b, sizeof b, x);
+        fputs(b, f);
+    }
+}
+
+static void put_num_json(FILE *f, double x)
+{
+    char b[32];
+    if (isfinite(x)) {
+        fmt_double(b, sizeof b, x);
+        fputs(b, f);
+    } else {
+        fputs("null", f);
+    }
+}
+
+static void put_csv_str(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void ms_output_qname(double q, char *buf, size_t len)
+{
+    double p = q * 100.0;
+    int d = 0;
+    for (d = 0; d < 6; d++) {
+        double sc = pow(10.0, d);
+        if (fabs(round(p * sc) / sc - p) < 1e-9 * (p > 1 ? p : 1))
+            break;
+    }
+    if (d == 0)
+        snprintf(buf, len, "q%02.0f", p);
+    else
+        snprintf(buf, len, "q%0*.*f", 3 + d, d, p);
+}
+
+static int check_info(const ms_output_info *info)
+{
+    if (!info || info->nquantiles < 1 || info->nquantiles > MS_MAX_QUANTILES || !info->quantiles)
+        return -1;
+    for (int i = 0; i < info->nquantiles; i++) {
+        double q = info->quantiles[i];
+        if (!(q > 0 && q < 1) || (i > 0 && !(q > info->quantiles[i - 1])))
+            return -1;
+    }
+    return 0;
+}
+
+/* Summary of statistic i in the engine's index space (metrics, then series). */
+static void summary_at(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,
+                       ms_stat_summary *out)
+{
+    int nm = ms_engine_nmetrics(e);
+    memset(out, 0, sizeof *out);
+    if (i < nm)
+        ms_accum_summary(r->metrics, i, q, nq, out);
+    else if (r->series)
+        ms_accum_summary(r->series, i - nm, q, nq, out);
+    else {
+        out->mean = out->sd = out->se = out->p_pos = out->cvar95 = out->cvar05_lower = NAN;
+        for (int k = 0; k < nq; k++)
+            out->q[k] = NAN;
+    }
+}
+
+static double cvar_bad(const ms_stat_desc *d, const ms_stat_summary *ss)
+{
+    return d->lower_tail_bad ? ss->cvar05_lower : ss->cvar95;
+}
+
+static int nseries_of(const ms_engine *e, const ms_result *r)
+{
+    return r->series ? ms_engine_nseries(e) : 0;
+}
+
+/* ---- summary.csv ----------------------------------------------------------- */
+
+int ms_output_summary_csv(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    if (check_info(info))
+        return -1;
+    const ms_scenario *s = ms_engine_scenario(e);
+    char qn[MS_MAX_QUANTILES][24], b1[16], b2[16], b3[16], b4[16];
+    int nq = info->nquantiles;
+    for (int k = 0; k < nq; k++)
+        ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
+
+    fputs("metric,importer,industry,product,mean,sd,se", f);
+    for (int k = 0; k < nq; k++)
+        fprintf(f, ",%s", qn[k]);
+    fputs(",p_pos,cvar95\n", f);
+
+    int nm = ms_engine_nmetrics(e);
+    for (int i = 0; i < nm; i++) {
+        const ms_stat_desc *d = ms_engine_desc(e, i);
+        ms_stat_summary ss;
+        summary_at(e, r, i, info->quantiles, nq, &ss);
+        const char *sup = ent_name(s, d, D_SUP, b1, sizeof b1);
+        if (sup) {
+            char m[256];
+            snprintf(m, sizeof m, "%s[%s]", stat_name(d), sup);
+            put_csv_str(f, m);
+        } else {
+            put_csv_str(f, stat_name(d));
+        }
+        fputc(',', f);
+        put_csv_str(f, ent_name(s, d, D_IMP, b2, sizeof b2));
+        fputc(',', f);
+        put_csv_str(f, ent_name(s, d, D_IND, b3, sizeof b3));
+        fputc(',', f);
+        put_csv_str(f, ent_name(s, d, D_PROD, b4, sizeof b4));
+        fputc(',', f);
+        put_num_csv(f, ss.mean);
+        fputc(',', f);
+        put_num_csv(f, ss.sd);
+        fputc(',', f);
+        put_num_csv(f, ss.se);
+        for (int k = 0; k < nq; k++) {
+            fputc(',', f);
+            put_num_csv(f, ss.q[k]);
+        }
+        fputc(',', f);
+        put_num_csv(f, ss.p_pos);
+        fputc(',', f);
+        put_num_csv(f, cvar_bad(d, &ss));
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- series grouping -------------------------------------------------------- */
+
+/* A series is the set of series statistics with the same (what, supplier,
+ * importer, industry, product); its points are ordered by month.  Series are
+ * listed in the order of their first point in the engine's layout. */
+typedef struct sgroup {
+    int first;   /* smallest statistic index of the group */
+    int start;   /* offset of its first point in the order array */
+    int n;       /* points */
+} sgroup;
+
+typedef struct sorder {
+    const ms_engine *e;
+    int *idx;    /* statistic indices, grouped, months ascending */
+    int n;
+    sgroup *g;
+    int ng;
+} sorder;
+
+static const ms_engine *g_sort_engine; /* qsort context (single-threaded use) */
+
+static int key_cmp(const ms_stat_desc *a, const ms_stat_desc *b)
+{
+    const int ka[5] = {a->what, a->supplier, a->importer, a->industry, a->product};
+    const int kb[5] = {b->what, b->supplier, b->importer, b->industry, b->product};
+    for (int i = 0; i < 5; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+static int cmp_key_month(const void *pa, const void *pb)
+{
+    int ia = *(const int *)pa, ib = *(const int *)pb;
+    const ms_stat_desc *a = ms_engine_desc(g_sort_engine, ia), *b = ms_engine_desc(g_sort_engine, ib);
+    int c = key_cmp(a, b);
+    if (c)
+        return c;
+    if (a->month != b->month)
+        return a->month < b->month ? -1 : 1;
+    return ia < ib ? -1 : ia > ib;
+}
+
+static int cmp_group_first(const void *pa, const void *pb)
+{
+    const sgroup *a = pa, *b = pb;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static void sorder_free(sorder *o)
+{
+    free(o->idx);
+    free(o->g);
+    memset(o, 0, sizeof *o);
+}
+
+static int sorder_build(sorder *o, const ms_engine *e, const ms_result *r)
+{
+    memset(o, 0, sizeof *o);
+    o->e = e;
+    int nm = ms_engine_nmetrics(e), ns = nseries_of(e, r);
+    if (ns == 0)
+        return 0;
+    o->idx = malloc(sizeof *o->idx * (size_t)ns);
+    o->g = malloc(sizeof *o->g * (size_t)ns);
+    if (!o->idx || !o->g) {
+        sorder_free(o);
+        return -1;
+    }
+    for (int i = 0; i < ns; i++)
+        o->idx[i] = nm + i;
+    o->n = ns;
+    g_sort_engine = e;
+    qsort(o->idx, (size_t)ns, sizeof *o->idx, cmp_key_month);
+    for (int i = 0; i < ns; i++) {
+        if (i == 0 || key_cmp(ms_engine_desc(e, o->idx[i - 1]), ms_engine_desc(e, o->idx[i]))) {
+            o->g[o->ng].first = o->idx[i];
+            o->g[o->ng].start = i;
+            o->g[o->ng].n = 0;
+            o->ng++;
+        }
+        sgroup *g = &o->g[o->ng - 1];
+        g->n++;
+        if (o->idx[i] < g->first)
+            g->first = o->idx[i];
+    }
+    qsort(o->g, (size_t)o->ng, sizeof *o->g, cmp_group_first);
+    return 0;
+}
+
+/* ---- timeseries.csv --------------------------------------------------------- */
+
+int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    if (check_info(info))
+        return -1;
+    const ms_scenario *s = ms_engine_scenario(e);
+    char qn[MS_MAX_QUANTILES][24], b1[16], b2[16], b3[16], b4[16], mon[16];
+    int nq = info->nquantiles;
+    for (int k = 0; k < nq; k++)
+        ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
+    fputs("series,supplier,importer,industry,product,month,stat,value\n", f);
+
+    sorder o;
+    if (sorder_build(&o, e, r))
+        return -1;
+    for (int gi = 0; gi < o.ng; gi++) {
+        const sgroup *g = &o.g[gi];
+        for (int p = 0; p < g->n; p++) {
+            int i = o.idx[g->start + p];
+            const ms_stat_desc *d = ms_engine_desc(e, i);
+            ms_stat_summary ss;
+            summary_at(e, r, i, info->quantiles, nq, &ss);
+            /* the key part of the row, rendered once */
+            char *key = NULL;
+            size_t keylen = 0;
+            FILE *kf = open_memstream(&key, &keylen);
+            if (!kf) {
+                sorder_free(&o);
+                return -1;
+            }
+            put_csv_str(kf, stat_name(d));
+            fputc(',', kf);
+            put_csv_str(kf, ent_name(s, d, D_SUP, b1, sizeof b1));
+            fputc(',', kf);
+            put_csv_str(kf, ent_name(s, d, D_IMP, b2, sizeof b2));
+            fputc(',', kf);
+            put_csv_str(kf, ent_name(s, d, D_IND, b3, sizeof b3));
+            fputc(',', kf);
+            put_csv_str(kf, ent_name(s, d, D_PROD, b4, sizeof b4));
+            ms_scenario_month_label(s, d->month, mon, sizeof mon);
+            fprintf(kf, ",%s,", mon);
+            if (fclose(kf) != 0) {
+                free(key);
+                sorder_free(&o);
+                return -1;
+            }
+            fputs(key, f);
+            fputs("mean,", f);
+            put_num_csv(f, ss.mean);
+            fputc('\n', f);
+            for (int k = 0; k < nq; k++) {
+                fputs(key, f);
+                fprintf(f, "%s,", qn[k]);
+                put_num_csv(f, ss.q[k]);
+                fputc('\n', f);
+            }
+            free(key);
+        }
+    }
+    sorder_free(&o);
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- summary.json ------------------------------------------------------------ */
+
+static void json_names_dims(FILE *f, const ms_scenario *s, const ms_stat_desc *d)
+{
+    char b[4][16];
+    fputs("\"supplier\": ", f);
+    put_json_str(f, ent_name(s, d, D_SUP, b[0], sizeof b[0]));
+    fputs(", \"importer\": ", f);
+    put_json_str(f, ent_name(s, d, D_IMP, b[1], sizeof b[1]));
+    fputs(", \"industry\": ", f);
+    put_json_str(f, ent_name(s, d, D_IND, b[2], sizeof b[2]));
+    fputs(", \"product\": ", f);
+    put_json_str(f, ent_name(s, d, D_PROD, b[3], sizeof b[3]));
+}
+
+static void json_scenario(FILE *f, const ms_scenario *s, const char *path)
+{
+    char mon[16];
+    fputs("  \"scenario\": {\n    \"name\": ", f);
+    put_json_str(f, s->name);
+    fputs(",\n    \"path\": ", f);
+    put_json_str(f, path ? path : s->path);
+    ms_scenario_month_label(s, 0, mon, sizeof mon);
+    fprintf(f, ",\n    \"start\": \"%s\",\n    \"months\": %d,\n    \"shortage_threshold\": ", mon, s->months);
+    put_num_json(f, s->shortage_threshold);
+    fputs(",\n    \"products\": [", f);
+    for (int i = 0; i < s->nproducts; i++) {
+        fputs(i ? ", " : "", f);
+        put_json_str(f, s->products[i].name);
+    }
+    fputs("],\n    \"suppliers\": [", f);
+    for (int i = 0; i < s->nsuppliers; i++) {
+        fputs(i ? ", " : "", f);
+        put_json_str(f, s->suppliers[i].name);
+    }
+    fputs("],\n    \"importers\": [", f);
+    for (int i = 0; i < s->nimporters; i++) {
+        fputs(i ? ",\n      {\"name\": " : "\n      {\"name\": ", f);
+        put_json_str(f, s->importers[i].name);
+        fputs(", \"industries\": [", f);
+        for (int k = 0; k < s->importers[i].nindustries; k++) {
+            fputs(k ? ", " : "", f);
+            put_json_str(f, s->importers[i].industries[k].name);
+        }
+        fputs("]}", f);
+    }
+    fputs(s->nimporters ? "\n    ]\n  },\n" : "]\n  },\n", f);
+}
+
+int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    if (check_info(info))
+        return -1;
+    const ms_scenario *s = ms_engine_scenario(e);
+    char qn[MS_MAX_QUANTILES][24], mon[16];
+    int nq = info->nquantiles;
+    for (int k = 0; k < nq; k++)
+        ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
+
+    fputs("{\n  \"format\": \"magsim-summary\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
+    put_json_str(f, MAGSIM_VERSION);
+    fputs(",\n", f);
+    json_scenario(f, s, info->scenario_path);
+    fprintf(f, "  \"run\": {\"seed\": %" PRIu64 ", \"first_path\": %" PRIu64 ", \"paths_requested\": %" PRIu64
+               ", \"paths_done\": %" PRIu64 ", \"partial\": %s},\n",
+            info->seed, r->first_path, r->paths_requested, r->paths_done, r->interrupted ? "true" : "false");
+    fputs("  \"quantiles\": [", f);
+    for (int k = 0; k < nq; k++) {
+        fputs(k ? ", " : "", f);
+        put_num_json(f, info->quantiles[k]);
+    }
+    fputs("],\n  \"quantile_names\": [", f);
+    for (int k = 0; k < nq; k++) {
+        fputs(k ? ", " : "", f);
+        put_json_str(f, qn[k]);
+    }
+    fputs("],\n  \"quantile_rel_error\": {\"metrics\": ", f);
+    put_num_json(f, ms_hist_rel_error(7));
+    fputs(", \"series\": ", f);
+    put_num_json(f, ms_hist_rel_error(5));
+    fputs("},\n  \"metrics\": [", f);
+
+    int nm = ms_engine_nmetrics(e);
+    for (int i = 0; i < nm; i++) {
+        const ms_stat_desc *d = ms_engine_desc(e, i);
+        ms_stat_summary ss;
+        summary_at(e, r, i, info->quantiles, nq, &ss);
+        fputs(i ? ",\n    {\"metric\": " : "\n    {\"metric\": ", f);
+        put_json_str(f, stat_name(d));
+        fputs(", ", f);
+        json_names_dims(f, s, d);
+        fprintf(f, ",\n     \"n\": %" PRIu64 ", \"mean\": ", ss.n);
+        put_num_json(f, ss.mean);
+        fputs(", \"sd\": ", f);
+        put_num_json(f, ss.sd);
+        fputs(", \"se\": ", f);
+        put_num_json(f, ss.se);
+        fputs(", \"quantiles\": {", f);
+        for (int k = 0; k < nq; k++) {
+            fprintf(f, "%s\"%s\": ", k ? ", " : "", qn[k]);
+            put_num_json(f, ss.q[k]);
+        }
+        fputs("}, \"p_pos\": ", f);
+        put_num_json(f, ss.p_pos);
+        fputs(", \"cvar95\": ", f);
+        put_num_json(f, cvar_bad(d, &ss));
+        fprintf(f, ", \"cvar_tail\": \"%s\"}", d->lower_tail_bad ? "lower" : "upper");
+    }
+    fputs(nm ? "\n  ],\n  \"series\": [" : "],\n  \"series\": [", f);
+
+    sorder o;
+    if (sorder_build(&o, e, r))
+        return -1;
+    ms_stat_summary *ss = o.n ? malloc(sizeof *ss * (size_t)o.n) : NULL;
+    if (o.n && !ss) {
+        sorder_free(&o);
+        return -1;
+    }
+    for (int gi = 0; gi < o.ng; gi++) {
+        const sgroup *g = &o.g[gi];
+        const ms_stat_desc *d0 = ms_engine_desc(e, o.idx[g->start]);
+        for (int p = 0; p < g->n; p++)
+            summary_at(e, r, o.idx[g->start + p], info->quantiles, nq, &ss[p]);
+        fputs(gi ? ",\n    {\"series\": " : "\n    {\"series\": ", f);
+        put_json_str(f, stat_name(d0));
+        fputs(", ", f);
+        json_names_dims(f, s, d0);
+        fputs(",\n     \"months\": [", f);
+        for (int p = 0; p < g->n; p++) {
+            ms_scenario_month_label(s, ms_engine_desc(e, o.idx[g->start + p])->month, mon, sizeof mon);
+            fprintf(f, "%s\"%s\"", p ? ", " : "", mon);
+        }
+        fputs("],\n     \"mean\": [", f);
+        for (int p = 0; p < g->n; p++) {
+            fputs(p ? ", " : "", f);
+            put_num_json(f, ss[p].mean);
+        }
+        fputs("],\n     \"quantiles\": {", f);
+        for (int k = 0; k < nq; k++) {
+            fprintf(f, "%s\"%s\": [", k ? ",\n                   " : "", qn[k]);
+            for (int p = 0; p < g->n; p++) {
+                fputs(p ? ", " : "", f);
+                put_num_json(f, ss[p].q[k]);
+            }
+            fputc(']', f);
+        }
+        fputs("}}", f);
+    }
+    fputs(o.ng ? "\n  ]\n}\n" : "]\n}\n", f);
+    free(ss);
+    sorder_free(&o);
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- SHA-256 ------------------------------------------------------------------ */
+
+void ms_output_sha256_hex(const void *buf, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, buf, len) == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        memset(hex, '0', 64);
+        hex[64] = '\0';
+        return;
+    }
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* ---- manifest.json ----------------------------------------------------------- */
+
+typedef struct outfile {
+    const char *name;  /* file name inside DIR */
+    char *buf;         /* content */
+    size_t len;
+    int owned;         /* 1: buf is ours to free */
+} outfile;
+
+static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info,
+                    const outfile *files, int nfiles, const char *const *based, int nbased)
+{
+    const ms_scenario *s = ms_engine_scenario(e);
+    char host[256] = "", stamp[32] = "", sha[65];
+    if (gethostname(host, sizeof host - 1) != 0)
+        strcpy(host, "unknown");
+    host[sizeof host - 1] = '\0';
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    fputs("{\n  \"format\": \"magsim-manifest\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
+    put_json_str(f, MAGSIM_VERSION);
+    fputs(",\n  \"scenario\": {\"path\": ", f);
+    put_json_str(f, info->scenario_path ? info->scenario_path : s->path);
+    fputs(", \"name\": ", f);
+    put_json_str(f, s->name);
+    if (info->scenario_bytes) {
+        ms_output_sha256_hex(info->scenario_bytes, info->scenario_len, sha);
+        fprintf(f, ", \"bytes\": %zu, \"sha256\": \"%s\", \"copy\": \"scenario.yaml\"", info->scenario_len, sha);
+    } else {
+        fputs(", \"bytes\": null, \"sha256\": null, \"copy\": null", f);
+    }
+    fputs(", \"extends\": [", f);
+    for (int i = 0; i < nbased; i++) {
+        fputs(i ? ", " : "", f);
+        put_json_str(f, based[i]);
+    }
+    fputs("]},\n", f);
+    fprintf(f, "  \"seed\": %" PRIu64 ",\n  \"first_path\": %" PRIu64 ",\n  \"paths_requested\": %" PRIu64
+               ",\n  \"paths_done\": %" PRIu64 ",\n  \"partial\": %s,\n",
+            info->seed, r->first_path, r->paths_requested, r->paths_done, r->interrupted ? "true" : "false");
+    fputs("  \"quantiles\": [", f);
+    for (int k = 0; k < info->nquantiles; k++) {
+        fputs(k ? ", " : "", f);
+        put_num_json(f, info->quantiles[k]);
+    }
+    fprintf(f, "],\n  \"series\": %s,\n", r->series ? "true" : "false");
+    fprintf(f, "  \"threads\": %d,\n  \"wall_seconds\": ", info->threads > 0 ? info->threads : r->threads);
+    put_num_json(f, r->wall_seconds);
+    fputs(",\n  \"paths_per_second\": ", f);
+    put_num_json(f, r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : NAN);
+    fprintf(f, ",\n  \"gsl_errors\": %d,\n  \"host\": ", info->gsl_errors);
+    put_json_str(f, host);
+    fputs(",\n  \"written_utc\": ", f);
+    put_json_str(f, stamp);
+    fputs(",\n  \"command_line\": ", f);
+    put_json_str(f, info->command_line);
+    fputs(",\n  \"files\": {", f);
+    for (int i = 0; i < nfiles; i++) {
+        ms_output_sha256_hex(files[i].buf, files[i].len, sha);
+        fprintf(f, "%s\n    ", i ? "," : "");
+        put_json_str(f, files[i].name);
+        fprintf(f, ": {\"bytes\": %zu, \"sha256\": \"%s\"}", files[i].len, sha);
+    }
+    fputs(nfiles ? "\n  }\n}\n" : "}\n}\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+int ms_output_manifest_json(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    if (check_info(info))
+        return -1;
+    return manifest(f, e, r, info, NULL, 0, NULL, 0);
+}
+
+/* ---- terminal summary ------------------------------------------------------------ */
+
+static const char *fmt_pct(char *buf, size_t len, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else if (x == 0)
+        snprintf(buf, len, "0%%");
+    else if (fabs(x) < 5e-5)
+        snprintf(buf, len, "0.00%%"); /* not "-0.00%" */
+    else if (fabs(x) >= 1.0)
+        snprintf(buf, len, "%.0f%%", 100 * x);
+    else if (fabs(x) >= 0.1)
+        snprintf(buf, len, "%.1f%%", 100 * x);
+    else
+        snprintf(buf, len, "%.2f%%", 100 * x);
+    return buf;
+}
+
+static const char *fmt_num1(char *buf, size_t len, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%.1f", x);
+    return buf;
+}
+
+/* Find the metric (what, importer, industry, product); -1 when absent. */
+static int find_metric(const ms_engine *e, int what, int imp, int ind, int prod)
+{
+    int nm = ms_engine_nmetrics(e);
+    for (int i = 0; i < nm; i++) {
+        const ms_stat_desc *d = ms_engine_desc(e, i);
+        if (d->what == what && d->importer == imp && d->industry == ind && d->product == prod)
+            return i;
+    }
+    return -1;
+}
+
+typedef struct trow {
+    int i;                 /* metric index of the table's key metric */
+    int imp, ind, prod;
+} trow;
+
+static int trow_cmp(const void *pa, const void *pb)
+{
+    const trow *a = pa, *b = pb;
+    /* importer order, roll-ups (-1) last; then industry, then product */
+    unsigned ia = (unsigned)a->imp, ib = (unsigned)b->imp;
+    if (ia != ib) return ia < ib ? -1 : 1;
+    unsigned ka = (unsigned)a->ind, kb = (unsigned)b->ind;
+    if (ka != kb) return ka < kb ? -1 : 1;
+    unsigned pa2 = (unsigned)a->prod, pb2 = (unsigned)b->prod;
+    if (pa2 != pb2) return pa2 < pb2 ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static trow *collect_rows(const ms_engine *e, int what, int *n)
+{
+    int nm = ms_engine_nmetrics(e);
+    trow *rows = malloc(sizeof *rows * (size_t)(nm ? nm : 1));
+    *n = 0;
+    if (!rows)
+        return NULL;
+    for (int i = 0; i < nm; i++) {
+        const ms_stat_desc *d = ms_engine_desc(e, i);
+        if (d->what == what)
+            rows[(*n)++] = (trow){i, d->importer, d->industry, d->product};
+    }
+    qsort(rows, (size_t)*n, sizeof *rows, trow_cmp);
+    return rows;
+}
+
+static void fit(char *dst, size_t width, const char *src)
+{
+    size_t n = strlen(src);
+    if (n <= width) {
+        memcpy(dst, src, n + 1);
+    } else {
+        memcpy(dst, src, width - 1);
+        dst[width - 1] = '~';
+        dst[width] = '\0';
+    }
+}
+
+int ms_output_terminal(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    const ms_scenario *s = ms_engine_scenario(e);
+    char a[32], b[32], c[32], d4[32], e5[32], f6[32], m0[16], m1[16];
+    static const double tq[3] = {0.05, 0.5, 0.95};
+
+    char title[81];
+    fit(title, 80, s->name ? s->name : "");
+    fprintf(f, "magsim %s  %s\n", MAGSIM_VERSION, title);
+    ms_scenario_month_label(s, 0, m0, sizeof m0);
+    ms_scenario_month_label(s, s->months - 1, m1, sizeof m1);
+    fprintf(f, "  horizon    %s to %s (%d months)   seed %" PRIu64 "\n", m0, m1, s->months, info->seed);
+    fprintf(f, "  paths      %" PRIu64 " of %" PRIu64 "%s   threads %d   wall %.2f s   %.0f paths/s\n",
+            r->paths_done, r->paths_requested, r->interrupted ? " (interrupted: partial result)" : "",
+            info->threads > 0 ? info->threads : r->threads, r->wall_seconds,
+            r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : 0.0);
+    fprintf(f, "  quantiles  within \u00b1%.2g%% (histogram bound)   shortage threshold %s of demand\n",
+            100 * ms_hist_rel_error(7), (snprintf(a, sizeof a, "%g%%", 100 * s->shortage_threshold), a));
+    if (r->paths_done == 0) {
+        fputs("\nno path completed: nothing to summarise\n", f);
+        return ferror(f) ? -1 : 0;
+    }
+
+    /* shortage per importer x industry */
+    int n = 0;
+    trow *rows = collect_rows(e, MS_M_SHORTAGE_T, &n);
+    if (!rows)
+        return -1;
+    char imp_s[16], ind_s[24], ibuf[16];
+    if (n > 0) {
+        fputs("\nShortage by importer x industry (over paths: P = probability, q50 = median)\n", f);
+        fprintf(f, "%-13s %-20s %8s %9s %9s %10s %11s %11s\n", "importer", "industry", "P(short)",
+                "share q50", "share q95", "months q50", "survive q50", "survive q05");
+        for (int k = 0; k < n; k++) {
+            const trow *t = &rows[k];
+            const ms_stat_desc *dd = ms_engine_desc(e, t->i);
+            char label[128];
+            if (k > 0 && rows[k - 1].imp != t->imp)
+                fputc('\n', f); /* a blank line between importers */
+            const char *in = ent_name(s, dd, D_IMP, ibuf, sizeof ibuf);
+            fit(imp_s, 13, t->imp < 0 ? "ALL" : in);
+            const char *kn = t->ind < 0 ? "(all)" : ent_name(s, dd, D_IND, ibuf, sizeof ibuf);
+            if (t->prod >= 0) {
+                char pb[16];
+                snprintf(label, sizeof label, "%s:%s", kn, ent_name(s, dd, D_PROD, pb, sizeof pb));
+            } else {
+                snprintf(label, sizeof label, "%s", kn);
+            }
+            fit(ind_s, 20, label);
+            ms_stat_summary st, sh, mo, tt;
+            summary_at(e, r, t->i, tq, 3, &st);
+            int i_sh = find_metric(e, MS_M_SHORTAGE_SHARE, t->imp, t->ind, t->prod);
+            int i_mo = find_metric(e, MS_M_MONTHS_SHORT, t->imp, t->ind, t->prod);
+            int i_tt = find_metric(e, MS_M_TIME_TO_SURVIVE, t->imp, t->ind, t->prod);
+            double nan3[3] = {NAN, NAN, NAN};
+            if (i_sh >= 0) summary_at(e, r, i_sh, tq, 3, &sh); else memcpy(sh.q, nan3, sizeof nan3);
+            if (i_mo >= 0) summary_at(e, r, i_mo, tq, 3, &mo); else memcpy(mo.q, nan3, sizeof nan3);
+            if (i_tt >= 0) summary_at(e, r, i_tt, tq, 3, &tt); else memcpy(tt.q, nan3, sizeof nan3);
+            fprintf(f, "%-13s %-20s %8s %9s %9s %10s %11s %11s\n", imp_s, ind_s,
+                    fmt_pct(a, sizeof a, st.p_pos), fmt_pct(b, sizeof b, sh.q[1]), fmt_pct(c, sizeof c, sh.q[2]),
+                    fmt_num1(d4, sizeof d4, mo.q[1]), fmt_num1(e5, sizeof e5, tt.q[1]),
+                    fmt_num1(f6, sizeof f6, tt.q[0]));
+        }
+        fputs("  share: shortage / demand over the horizon; months: months above the threshold;\n"
+              "  survive: months from the first control (or policy) to the first month short (censored)\n", f);
+    }
+    free(rows);
+
+    rows = collect_rows(e, MS_M_PEAK_PRICE_SHOCK, &n);
+    if (!rows)
+        return -1;
+    if (n > 0) {
+        fputs("\nPrice shock by importer x product (landed price index - 1)\n", f);
+        fprintf(f, "%-13s %-20s %11s %11s %11s\n", "importer", "product", "peak q50", "peak q95", "mean q50");
+        for (int k = 0; k < n; k++) {
+            const trow *t = &rows[k];
+            const ms_stat_desc *dd = ms_engine_desc(e, t->i);
+            fit(imp_s, 13, t->imp < 0 ? "ALL" : ent_name(s, dd, D_IMP, ibuf, sizeof ibuf));
+            fit(ind_s, 20, t->prod < 0 ? "(all)" : ent_name(s, dd, D_PROD, ibuf, sizeof ibuf));
+            ms_stat_summary pk, mn;
+            summary_at(e, r, t->i, tq, 3, &pk);
+            int i_mn = find_metric(e, MS_M_MEAN_PRICE_SHOCK, t->imp, t->ind, t->prod);
+            if (i_mn >= 0)
+                summary_at(e, r, i_mn, tq, 3, &mn);
+            else
+                mn.q[1] = NAN;
+            fprintf(f, "%-13s %-20s %11s %11s %11s\n", imp_s, ind_s, fmt_pct(a, sizeof a, pk.q[1]),
+                    fmt_pct(b, sizeof b, pk.q[2]), fmt_pct(c, sizeof c, mn.q[1]));
+        }
+    }
+    free(rows);
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- files and directories -------------------------------------------------------- */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int rm_at(int dirfd, const char *name)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -1;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (rm_at(fd, de->d_name) != 0)
+            rc = -1;
+    }
+    closedir(dir);
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+        rc = -1;
+    return rc;
+}
+
+int ms_output_remove_tree(const char *dir)
+{
+    return rm_at(AT_FDCWD, dir);
+}
+
+/* "a/b/c" -> "a/b" ("." when there is no slash). */
+static char *parent_of(const char *path)
+{
+    const char *sl = strrchr(path, '/');
+    if (!sl)
+        return strdup(".");
+    if (sl == path)
+        return strdup("/");
+    char *p = strndup(path, (size_t)(sl - path));
+    return p;
+}
+
+static int mkdir_parents(const char *dir, char *err, size_t errlen)
+{
+    char *p = strdup(dir);
+    if (!p) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            seterr(err, errlen, "cannot create directory %s: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *q = '/';
+    }
+    free(p);
+    return 0;
+}
+
+/* May DIR be replaced with --force?  A directory that is empty or holds a
+ * manifest.json (an earlier magsim output). */
+static int replaceable(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    char *m = malloc(strlen(dir) + 16);
+    if (!m)
+        return 0;
+    sprintf(m, "%s/manifest.json", dir);
+    int ok = access(m, F_OK) == 0;
+    free(m);
+    if (ok)
+        return 1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int empty = 1;
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+int ms_output_check_dir(const char *dir, int force, char *err, size_t errlen)
+{
+    struct stat st;
+    if (!dir || !*dir) {
+        seterr(err, errlen, "empty output directory name");
+        return MS_OUTPUT_EINVAL;
+    }
+    if (lstat(dir, &st) != 0) {
+        /* DIR will be created beside its nearest existing ancestor: that one
+         * must be a directory we may write in (checked now, not after a run) */
+        char *p = strdup(dir);
+        int rc = MS_OUTPUT_OK;
+        while (p) {
+            char *up = parent_of(p);
+            free(p);
+            p = up;
+            if (!p || stat(p, &st) == 0 || !strcmp(p, ".") || !strcmp(p, "/"))
+                break;
+        }
+        if (!p) {
+            seterr(err, errlen, "out of memory");
+            return MS_OUTPUT_EIO;
+        }
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            seterr(err, errlen, "cannot create \"%s\": %s is not a directory", dir, p);
+            rc = MS_OUTPUT_EIO;
+        } else if (access(p, W_OK | X_OK) != 0) {
+            seterr(err, errlen, "cannot create \"%s\": %s: %s", dir, p, strerror(errno));
+            rc = MS_OUTPUT_EIO;
+        }
+        free(p);
+        return rc;
+    }
+    if (!force) {
+        seterr(err, errlen, "\"%s\" already exists; use --force to replace it", dir);
+        return MS_OUTPUT_EXISTS;
+    }
+    if (!replaceable(dir)) {
+        seterr(err, errlen, "\"%s\" exists and is not a magsim output directory (no manifest.json); "
+                            "not replacing it even with --force", dir);
+        return MS_OUTPUT_EXISTS;
+    }
+    return MS_OUTPUT_OK;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    /* some file systems refuse fsync on directories: not an error */
+    if (rc != 0 && (errno == EINVAL || errno == EROFS || errno == EBADF))
+        rc = 0;
+    close(fd);
+    return rc;
+}
+
+/* Write buf into dir/name: create (never overwrite), write all, fsync, close. */
+static int write_file(const char *dir, const char *name, const void *buf, size_t len, char *err, size_t errlen)
+{
+    size_t plen = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(plen);
+    if (!path) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(path, plen, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        seterr(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    const char *p = buf;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            free(path);
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        seterr(err, errlen, "cannot write %s (fsync): %s", path, strerror(errno));
+        close(fd);
+        free(path);
+        return -1;
+    }
+    if (close(fd) != 0) {
+        seterr(err, errlen, "cannot write %s (close): %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    free(path);
+    return 0;
+}
+
+typedef int (*writer_fn)(FILE *, const ms_engine *, const ms_result *, const ms_output_info *);
+
+static int render(writer_fn fn, const ms_engine *e, const ms_result *r, const ms_output_info *info,
+                  char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = open_memstream(buf, len);
+    if (!f)
+        return -1;
+    int rc = fn(f, e, r, info);
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
+static int read_all(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    *buf = NULL;
+    *len = 0;
+    if (!f)
+        return -1;
+    FILE *m = open_memstream(buf, len);
+    if (!m) {
+        fclose(f);
+        return -1;
+    }
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        fwrite(tmp, 1, n, m);
+    int bad = ferror(f);
+    fclose(f);
+    if (fclose(m) != 0 || bad) {
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* The value of a top-level "extends:" line in a scenario's bytes (block
+ * style, the way scenario files write it), or NULL. */
+static char *extends_of(const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        if ((size_t)(eol - p) > 8 && !strncmp(p, "extends:", 8)) {
+            const char *v = p + 8;
+            while (v < eol && (*v == ' ' || *v == '\t'))
+                v++;
+            const char *ve = eol;
+            const char *hash = ve > v ? memchr(v, '#', (size_t)(ve - v)) : NULL;
+            if (hash && hash > v && (hash[-1] == ' ' || hash[-1] == '\t'))
+                ve = hash;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+                ve--;
+            if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
+                v++;
+                ve--;
+            }
+            return ve > v ? strndup(v, (size_t)(ve - v)) : NULL;
+        }
+        p = eol + 1;
+    }
+    return NULL;
+}
+
+int ms_output_write_dir(const char *dir_in, int force, const ms_engine *e, const ms_result *r,
+                        const ms_output_info *info, char *err, size_t errlen)
+{
+    enum { NFILES_MAX = 16 };
+    if (!dir_in || !*dir_in) {
+        seterr(err, errlen, "empty output directory name");
+        return MS_OUTPUT_EINVAL;
+    }
+    if (check_info(info)) {
+        seterr(err, errlen, "bad quantile levels");
+        return MS_OUTPUT_EINVAL;
+    }
+    int rc = ms_output_check_dir(dir_in, force, err, errlen);
+    if (rc)
+        return rc;
+
+    char *dir = strdup(dir_in);
+    size_t dl = dir ? strlen(dir) : 0;
+    while (dl > 1 && dir[dl - 1] == '/')
+        dir[--dl] = '\0';
+    char *tmp = dir ? malloc(dl + 64) : NULL;
+    char *old = dir ? malloc(dl + 64) : NULL;
+    char *parent = dir ? parent_of(dir) : NULL;
+    outfile files[NFILES_MAX];
+    char *based[NFILES_MAX];
+    int nfiles = 0, nbased = 0, made_tmp = 0;
+    rc = MS_OUTPUT_EIO;
+    memset(files, 0, sizeof files);
+    if (!dir || !tmp || !old || !parent) {
+        seterr(err, errlen, "out of memory");
+        goto done;
+    }
+    if (mkdir_parents(dir, err, errlen))
+        goto done;
+
+    /* a fresh temporary directory beside DIR */
+    long pid = (long)getpid();
+    for (int k = 0; k < 100; k++) {
+        if (k == 0)
+            snprintf(tmp, dl + 64, "%s.tmp.%ld", dir, pid);
+        else
+            snprintf(tmp, dl + 64, "%s.tmp.%ld.%d", dir, pid, k);
+        if (mkdir(tmp, 0777) == 0) {
+            made_tmp = 1;
+            break;
+        }
+        if (errno != EEXIST) {
+            seterr(err, errlen, "cannot create \"%s\" (temporary directory %s): %s", dir, tmp, strerror(errno));
+            goto done;
+        }
+    }
+    if (!made_tmp) {
+        seterr(err, errlen, "cannot create a temporary directory beside %s", dir);
+        goto done;
+    }
+
+    /* render */
+    static const struct { const char *name; writer_fn fn; } writers[] = {
+        {"summary.csv", ms_output_summary_csv},
+        {"timeseries.csv", ms_output_timeseries_csv},
+        {"summary.json", ms_output_summary_json},
+    };
+    for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
+        files[nfiles].name = writers[k].name;
+        files[nfiles].owned = 1;
+        if (render(writers[k].fn, e, r, info, &files[nfiles].buf, &files[nfiles].len)) {
+            seterr(err, errlen, "cannot render %s: out of memory", writers[k].name);
+            goto done;
+        }
+        nfiles++;
+    }
+
+    /* the scenario, and the files it extends (copied under their base names) */
+    {
+        char *sbuf = NULL;
+        size_t slen = 0;
+        if (info->scenario_bytes) {
+            sbuf = (char *)info->scenario_bytes;
+            slen = info->scenario_len;
+            files[nfiles].owned = 0;
+        } else if (info->scenario_path && read_all(info->scenario_path, &sbuf, &slen) == 0) {
+            files[nfiles].owned = 1;
+        } else {
+            seterr(err, errlen, "cannot read scenario %s to copy it: %s",
+                   info->scenario_path ? info->scenario_path : "(none)", strerror(errno));
+            goto done;
+        }
+        files[nfiles].name = "scenario.yaml";
+        files[nfiles].buf = sbuf;
+        files[nfiles].len = slen;
+        nfiles++;
+
+        const char *cur_path = info->scenario_path ? info->scenario_path : "";
+        char *cur_owned = NULL;
+        const char *cbuf = sbuf;
+        size_t clen = slen;
+        while (nbased < 8 && nfiles < NFILES_MAX) {
+            char *ext = extends_of(cbuf, clen);
+            if (!ext)
+                break;
+            char *pdir = parent_of(cur_path);
+            char *bpath = NULL;
+            if (ext[0] == '/' || !pdir) {
+                bpath = strdup(ext);
+            } else {
+                bpath = malloc(strlen(pdir) + strlen(ext) + 2);
+                if (bpath)
+                    sprintf(bpath, "%s/%s", pdir, ext);
+            }
+            free(pdir);
+            char *bbuf = NULL;
+            size_t blen = 0;
+            const char *base = strrchr(ext, '/') ? strrchr(ext, '/') + 1 : ext;
+            if (!bpath || read_all(bpath, &bbuf, &blen) != 0 || !*base || !strcmp(base, "scenario.yaml") ||
+                !strcmp(base, "manifest.json") || strstr(base, "summary") == base ||
+                !strcmp(base, "timeseries.csv")) {
+                free(bpath);
+                free(ext);
+                free(bbuf);
+                break; /* cannot copy it: the manifest lists what was copied */
+            }
+            int dup = 0;
+            for (int k = 0; k < nfiles; k++)
+                if (!strcmp(files[k].name, base))
+                    dup = 1;
+            if (dup) {
+                free(bpath);
+                free(ext);
+                free(bbuf);
+                break;
+            }
+            based[nbased] = strdup(base);
+            files[nfiles].name = based[nbased];
+            files[nfiles].buf = bbuf;
+            files[nfiles].len = blen;
+            files[nfiles].owned = 1;
+            nfiles++;
+            nbased++;
+            free(ext);
+            free(cur_owned);
+            cur_owned = bpath;
+            cur_path = bpath;
+            cbuf = bbuf;
+            clen = blen;
+        }
+        free(cur_owned);
+    }
+
+    /* manifest last: it lists the other files' sizes and hashes */
+    {
+        char *mbuf = NULL;
+        size_t mlen = 0;
+        FILE *mf = open_memstream(&mbuf, &mlen);
+        int bad = !mf || manifest(mf, e, r, info, files, nfiles, (const char *const *)based, nbased) != 0;
+        if (mf && fclose(mf) != 0)
+            bad = 1;
+        if (bad) {
+            free(mbuf);
+            seterr(err, errlen, "cannot render manifest.json: out of memory");
+            goto done;
+        }
+        files[nfiles].name = "manifest.json";
+        files[nfiles].buf = mbuf;
+        files[nfiles].len = mlen;
+        files[nfiles].owned = 1;
+        nfiles++;
+    }
+
+    for (int k = 0; k < nfiles; k++)
+        if (write_file(tmp, files[k].name, files[k].buf, files[k].len, err, errlen))
+            goto done;
+    if (fsync_dir(tmp) != 0) {
+        seterr(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+
+    /* into place */
+    struct stat st;
+    if (lstat(dir, &st) == 0) {
+        if (!force || !replaceable(dir)) {
+            rc = ms_output_check_dir(dir, force, err, errlen);
+            if (rc == MS_OUTPUT_OK) {
+                seterr(err, errlen, "\"%s\" appeared during the run; not replacing it", dir);
+                rc = MS_OUTPUT_EXISTS;
+            }
+            goto done;
+        }
+        snprintf(old, dl + 64, "%s.old.%ld", dir, pid);
+        if (rename(dir, old) != 0) {
+            seterr(err, errlen, "cannot move %s aside to %s: %s", dir, old, strerror(errno));
+            goto done;
+        }
+        if (rename(tmp, dir) != 0) {
+            seterr(err, errlen, "cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+            if (rename(old, dir) != 0) { /* put the old one back */
+                int e2 = errno;
+                size_t l = strlen(err);
+                snprintf(err + l, errlen - l, "; the previous output is at %s (%s)", old, strerror(e2));
+            }
+            goto done;
+        }
+        made_tmp = 0;
+        if (ms_output_remove_tree(old) != 0) {
+            /* the new output is in place; only the clean-up failed */
+            fprintf(stderr, "magsim: warning: cannot remove the previous output %s: %s\n", old, strerror(errno));
+        }
+    } else {
+        if (rename(tmp, dir) != 0) {
+            seterr(err, errlen, "cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+            goto done;
+        }
+        made_tmp = 0;
+    }
+    fsync_dir(parent);
+    rc = MS_OUTPUT_OK;
+
+done:
+    if (made_tmp)
+        ms_output_remove_tree(tmp);
+    for (int k = 0; k < nfiles; k++)
+        if (files[k].owned)
+            free(files[k].buf);
+    for (int k = 0; k < nbased; k++)
+        free(based[k]);
+    free(dir);
+    free(tmp);
+    free(old);
+    free(parent);
+    return rc;
+}
