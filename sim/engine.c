@@ -574,7 +574,7 @@ const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i) { return &e->desc[
     X(double, e_dem, e->nent) X(double, e_peak, e->nent) X(int, e_ms, e->nent)                    \
     X(int, e_first, e->nent) X(int, e_last, e->nent) X(double, m_short_month, e->nent)            \
     X(double, m_dem_month, e->nent) X(double, pk, I * P) X(double, ps, I * P) X(double, pf, I * P) \
-    X(double, qfrac, e->nctrl) X(double, gm, C) X(double, tar_now, I * S * P) X(double, cshort, C) X(double, srate, C)
+    X(double, qfrac, e->nctrl) X(double, gm, C) X(double, tar_now, I * S * P) X(double, cshort, C) X(double, srate, C) X(double, gscale, I * P) X(double, D0sum, I * P)
 
 struct ms_work {
     ms_rng *rng;
@@ -726,7 +726,9 @@ static void pass_flow(const ms_engine *e, ms_work *w, int s, int i, int p, doubl
         double f = 1.0 - cov, alpha = 0;
         if (req > 0 && cov > 0) {
             if (q->mode == MS_CTRL_LICENSE) {
-                double budget = w->ctrl_a[k] * cov * w->B0[(s * e->I + i) * e->P + p] - w->ctrl_used[k * (e->I + 1) + i];
+                /* pre-control flow this month: the month-0 flow grown with the importer's baseline demand */
+                double base = w->B0[(s * e->I + i) * e->P + p] * w->gscale[i * e->P + p];
+                double budget = w->ctrl_a[k] * cov * base - w->ctrl_used[k * (e->I + 1) + i];
                 if (budget < 0) budget = 0;
                 double want = req * cov;
                 double ok = want < budget ? want : budget;
@@ -861,6 +863,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                 w->inv[cp] = V(e->c_m[c]) * D0;
                 Dsum += D0;
             }
+            w->D0sum[i * P + p] = Dsum;
             double R0 = recycled(e, w, i, p, 0);
             double N0 = Dsum > R0 ? Dsum - R0 : 0;
             for (int s = 0; s < S; s++) {
@@ -921,6 +924,14 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                 w->E[s * P + p] = V(e->s_es[s * P + p]) * Cm * factor;
             }
         }
+        /* baseline demand growth of each importer and product (for licence budgets) */
+        for (int i = 0; i < I; i++)
+            for (int p = 0; p < P; p++) {
+                double g = 0;
+                for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+                    if (e->c_D0[c * P + p] != NONE) g += V(e->c_D0[c * P + p]) / 12.0 * w->gf[c];
+                w->gscale[i * P + p] = w->D0sum[i * P + p] > 0 ? g / w->D0sum[i * P + p] : 1.0;
+            }
         if (e->ntar)
             for (int i = 0; i < I; i++)
                 for (int s = 0; s < S; s++)
