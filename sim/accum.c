@@ -622,15 +622,18 @@ void ms_accum_set_shift(ms_accum *a, const double *shift)
  * next, so each histogram stays in cache.  The block sums are plain doubles
  * in path order (the same for any thread count); they then enter the xsums
  * exactly. */
-void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
+/* Statistic i of the block's j-th path is vals[i * stat_stride + j * path_stride].
+ * Each statistic's values are summed in path order, whatever the layout, so
+ * both layouts give the same bits. */
+void ms_accum_add_strided(ms_accum *a, const double *vals, int npaths, size_t stat_stride, size_t path_stride)
 {
     for (int i = 0; i < a->nstats; i++) {
         ms_astat *s = &a->st[i];
-        const double *v = vals + (size_t)i * (size_t)stride;
+        const double *v = vals + (size_t)i * stat_stride;
         double sh = s->shift, s1 = 0.0, s2 = 0.0;
         uint64_t npos = 0;
         for (int j = 0; j < npaths; j++) {
-            double x = v[j], d = x - sh;
+            double x = v[(size_t)j * path_stride], d = x - sh;
             s1 += d;
             s2 += d * d;
             npos += x > 0.0;
@@ -641,6 +644,11 @@ void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
         ms_xsum_add(&s->s1, s1);
         ms_xsum_add(&s->s2, s2);
     }
+}
+
+void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
+{
+    ms_accum_add_strided(a, vals, npaths, (size_t)stride, 1);
 }
 
 int ms_accum_merge(ms_accum *dst, const ms_accum *src)

@@ -1505,13 +1505,15 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
             if (o->stop && *o->stop) continue;
             uint64_t p0 = first + b * MS_BLOCK;
             int np = (int)(n - b * MS_BLOCK < MS_BLOCK ? n - b * MS_BLOCK : MS_BLOCK);
+            /* path-major block buffer: a path writes its vector contiguously; the
+             * accumulators read columns, each cache line serving 8 statistics */
             for (int j = 0; j < np; j++)
-                if (engine_path(e, w, p0 + j, buf + j, MS_BLOCK, NULL)) {
+                if (engine_path(e, w, p0 + j, buf + (size_t)j * nst, 1, NULL)) {
 #pragma omp atomic write
                     fail = 1;
                 }
-            ms_accum_add_block(lm[tid], buf, np, MS_BLOCK);
-            if (ls[tid]) ms_accum_add_block(ls[tid], buf + (size_t)nm * MS_BLOCK, np, MS_BLOCK);
+            ms_accum_add_strided(lm[tid], buf, np, 1, (size_t)nst);
+            if (ls[tid]) ms_accum_add_strided(ls[tid], buf + nm, np, 1, (size_t)nst);
 #pragma omp atomic update
             done += (uint64_t)np;
             if (tid == 0 && o->progress) {

@@ -95,6 +95,11 @@ void ms_accum_set_shift(ms_accum *a, const double *shift);
  * path, j = 0..npaths-1, in path order. */
 void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride);
 
+/* General layout: statistic i of the j-th path is vals[i * stat_stride + j * path_stride]
+ * (path-major: stat_stride 1, path_stride = number of statistics).  Same result bits
+ * as ms_accum_add_block: each statistic is still summed in path order. */
+void ms_accum_add_strided(ms_accum *a, const double *vals, int npaths, size_t stat_stride, size_t path_stride);
+
 int ms_accum_merge(ms_accum *dst, const ms_accum *src); /* exact, any order */
 void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat_summary *out);
 size_t ms_accum_bytes(const ms_accum *a);
