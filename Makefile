@@ -9,7 +9,6 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 #   SANITIZER=address|undefined|thread   build everything under a sanitizer
-#   MPI=1                                 build the MPI driver with mpicc
 #
 # Objects go to $(BUILDDIR)/<variant>/ (BUILDDIR defaults to build), so a sanitizer build never mixes with a plain
 # one, and every object is rebuilt when the compiler flags change.
@@ -20,14 +19,10 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := gsl yaml-0.1 libcrypto
 SANITIZER ?=
-MPI       ?= 0
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(CC),cc)
   CC := gcc
-endif
-ifeq ($(MPI),1)
-  CC := mpicc
 endif
 
 OPT       ?= -O2
@@ -55,10 +50,6 @@ else ifeq ($(SANITIZER),thread)
   VARIANT := tsan
 else ifneq ($(SANITIZER),)
   $(error SANITIZER must be address, undefined or thread, not '$(SANITIZER)')
-endif
-ifeq ($(MPI),1)
-  CFLAGS_BASE += -DMAGSIM_MPI=1
-  VARIANT := $(VARIANT)-mpi
 endif
 
 CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS)
