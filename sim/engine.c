@@ -42,6 +42,18 @@
 
 #define NONE (-1)
 
+/* Numerical guards (docs/model.md, "Numerical guards").  Inputs are finite
+ * and at most 1e15 in magnitude (the loader), but products of them over a
+ * long horizon are not: growth compounds, demand shocks multiply, a price
+ * index can fall toward 0 (pi^eps grows without bound) or jump when the
+ * baseline cost is tiny.  These saturation limits are far beyond any
+ * meaningful scenario and keep every quantity, and its square in the
+ * variance accumulators, finite. */
+#define MAX_GROWTH_FACTOR 1e6    /* (1+g)^(t/12) saturates here */
+#define MAX_PRICE_RESPONSE 1e6   /* pibar^eps (demand response to a price fall) */
+#define MAX_DEMAND_T 1e18        /* monthly demand of an industry and product, t */
+#define MAX_PRICE_INDEX 1e9      /* landed cost index pi before the scarcity premium */
+
 /* ---- compiled policies --------------------------------------------------- */
 typedef struct ctrl_c {
     int s;                 /* exporter */
@@ -823,15 +835,11 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
         }
     for (int i = 0; i < I; i++)
         for (int p = 0; p < P; p++) {
-            double cb = 0, wsum = 0;
             for (int s = 0; s < S; s++) {
                 int isp = (i * S + s) * P + p;
                 w->land0[isp] = w->rho0[s * P + p] * (1.0 + tariff_rate(e, w, i, s, p, 0));
                 w->w[isp] = e->w0[isp];
-                cb += e->w0[isp] * w->land0[isp];
-                wsum += e->w0[isp];
             }
-            w->cb[i * P + p] = wsum > 0 ? cb / wsum : 1.0;
         }
 
     /* month-0 capacity, needed for the initial effective shares */
@@ -852,10 +860,14 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                 w->weff[isp] = w->E[s * P + p] > 0 ? w->w[isp] : 0;
                 wsum += w->weff[isp];
             }
+            double cb = 0;
             for (int s = 0; s < S; s++) {
                 int isp = (i * S + s) * P + p;
                 w->weff[isp] = wsum > 0 ? w->weff[isp] / wsum : 0;
+                cb += w->weff[isp] * w->land0[isp];
             }
+            /* baseline cost: month-0 effective shares, so a plant not yet built moves nothing */
+            w->cb[i * P + p] = cb > 0 ? cb : 1.0;
             double Dsum = 0;
             for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
                 int cp = c * P + p;
@@ -868,7 +880,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
             double N0 = Dsum > R0 ? Dsum - R0 : 0;
             for (int s = 0; s < S; s++) {
                 int isp = (i * S + s) * P + p;
-                w->B0[(s * I + i) * P + p] = e->w0[isp] * N0;
+                w->B0[(s * I + i) * P + p] = w->weff[isp] * N0; /* month-0 shares: suppliers without capacity yet carry none */
                 double L = V(e->i_transit[i * S + s]);
                 if (L > e->lagcap) L = e->lagcap;
                 double Vm = N0 * w->weff[isp];
@@ -983,6 +995,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                 double Osum = 0;
                 double Lbar = 0;
                 double pfb = w->pibar[ip] != 1.0 ? pow(w->pibar[ip], V(e->i_eps[i])) : 1.0; /* price feedback */
+                if (!(pfb <= MAX_PRICE_RESPONSE)) pfb = MAX_PRICE_RESPONSE; /* pibar -> 0: pow is inf */
                 for (int s = 0; s < S; s++)
                     Lbar += w->weff[(i * S + s) * P + p] * V(e->i_transit[i * S + s]);
                 for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
@@ -993,6 +1006,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                     if (e->nshk) D *= shock_mult(e, w, c, p, t);
                     D *= pfb;
                     D *= 1.0 - w->sub[c];
+                    if (D > MAX_DEMAND_T) D = MAX_DEMAND_T;
                     w->D[cp] = D;
                     /* 3. orders */
                     double m = V(e->c_m[c]);
@@ -1040,6 +1054,20 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                 /* 5. sourcing */
                 double beta = V(e->i_beta[i]), q = V(e->i_q[i]);
                 if (q < 1) q = 1;
+                /* preference u = w0 exp(-beta (ratio - 1)); only the shares u / sum u
+                 * matter, so when an exponent is large (a steep cost_sensitivity and
+                 * a landed cost far below its baseline) every exponent is shifted by
+                 * the largest: exp() would overflow to inf and inf / inf is NaN. */
+                double xmax = 0;
+                for (int s = 0; s < S; s++) {
+                    int isp = (i * S + s) * P + p;
+                    if (!(w->E[s * P + p] > 0 && e->w0[isp] > 0)) continue;
+                    double land = w->rho[s * P + p] * (1.0 + w->tar_now[isp]);
+                    double ratio = w->land0[isp] > 0 ? land / w->land0[isp] : 1.0;
+                    double x = -beta * (ratio - 1.0);
+                    if (x > xmax) xmax = x;
+                }
+                double xshift = xmax > 600 ? xmax : 0;
                 double usum = 0;
                 for (int s = 0; s < S; s++) {
                     int isp = (i * S + s) * P + p;
@@ -1047,7 +1075,8 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                     if (w->E[s * P + p] > 0 && e->w0[isp] > 0) {
                         double land = w->rho[s * P + p] * (1.0 + w->tar_now[isp]);
                         double ratio = w->land0[isp] > 0 ? land / w->land0[isp] : 1.0;
-                        u = ratio == 1.0 ? e->w0[isp] : e->w0[isp] * exp(-beta * (ratio - 1.0));
+                        u = ratio == 1.0 && xshift == 0 ? e->w0[isp]
+                                                        : e->w0[isp] * exp(-beta * (ratio - 1.0) - xshift);
                     }
                     w->weff[isp] = u; /* temporarily the preference */
                     usum += u;
@@ -1284,6 +1313,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                         den += q;
                     }
                 double ci = den > 0 && w->cb[ip] > 0 ? (num / den) / w->cb[ip] : 1.0;
+                if (!(ci <= MAX_PRICE_INDEX)) ci = MAX_PRICE_INDEX; /* tiny baseline cost: the ratio can overflow */
                 double f = w->fillp[ip], prem = 1.0;
                 double pc = V(e->i_pcap[i]);
                 if (f < 1) {
@@ -1351,6 +1381,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
             }
             if (tr) tr->substitution[(size_t)t * C + c] = w->sub[c];
             w->gf[c] *= w->gm[c];
+            if (w->gf[c] > MAX_GROWTH_FACTOR) w->gf[c] = MAX_GROWTH_FACTOR;
             w->cshort[c] = 0;
         }
     }
@@ -1478,6 +1509,61 @@ size_t ms_engine_memory_estimate(const ms_engine *e, int threads)
                  (size_t)e->nseries * (2 * sizeof(ms_xsum) + 6 * 32 * 8);
     size_t per_thread = ms_work_bytes(e) + nst * (MS_BLOCK + 1) * sizeof(double) + acc;
     return (size_t)(threads > 0 ? threads : 1) * per_thread + acc;
+}
+
+/* Bytes of the accumulators of nm metrics and ns series points, at the
+ * typical size ms_engine_memory_estimate assumes. */
+static double accum_bytes(double nm, double ns)
+{
+    return nm * (2.0 * sizeof(ms_xsum) + 8 * 128 * 24) + ns * (2.0 * sizeof(ms_xsum) + 6 * 32 * 8);
+}
+
+void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int threads, ms_estimate *out)
+{
+    memset(out, 0, sizeof *out);
+    double T = sc->months, S = sc->nsuppliers, I = sc->nimporters, P = sc->nproducts, C = 0;
+    int series = opts ? opts->series : 1;
+    for (int i = 0; i < sc->nimporters; i++) C += sc->importers[i].nindustries;
+    /* the layout of ms_engine_alloc: 7 metrics per entity (cells, importers,
+     * total); 3 price metrics per importer and sourced product; shipments per
+     * supplier and product to each importer sourcing it, plus "all" */
+    double nent = C + I + 1, nprice = 0, nship = 0;
+    for (int p = 0; p < sc->nproducts; p++) {
+        double isrc = 0;
+        for (int i = 0; i < sc->nimporters; i++) isrc += sc->importers[i].has_sourcing[p] != 0;
+        nprice += isrc;
+        for (int s = 0; s < sc->nsuppliers; s++) {
+            const ms_supplier *su = &sc->suppliers[s];
+            int has = su->has_product[p];
+            for (int x = 0; !has && x < su->nexpansions; x++) has = su->expansions[x].product == p;
+            if (has && isrc > 0) nship += isrc + 1;
+        }
+    }
+    out->nmetrics = 7 * nent + 3 * nprice + nship;
+    out->nseries = series ? T * (nship + nent + nprice + C) : 0;
+    double nst = out->nmetrics + out->nseries;
+    /* H is at most 2T + 2 (lags are capped at the horizon); slots: a few per entity and policy */
+    double H = 2 * T + 2;
+    double nslots = 3 * S * P + 4 * S + 8 * I + I * S + 10 * C + C * P + 20.0 * sc->npolicies;
+    double D = sizeof(double);
+    double work = nslots * D + D * (4 * S * P + 3 * S + 7 * I * S * P + 9 * I * P + 12 * C + 4 * C * P) +
+                  D * (C * P * H + I * P * H + S * I * P * T + H + 2 * I) + D * 10 * S * I + D * 7 * nent;
+    out->work_bytes = work + nst * (MS_BLOCK + 1) * D;
+    out->accum_bytes = accum_bytes(out->nmetrics, out->nseries);
+    out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (S * I * P * 3 + I * S * P) + nslots * 2 * D;
+    /* result files: a summary row is ~40 bytes of names and ~22 per number
+     * (mean, sd, se, quantiles, p_pos, cvar95); a series point has a mean
+     * line and one per quantile, ~60 bytes each; summary.json holds both again,
+     * with keys (about 1.5 times the CSV) */
+    double nq = sc->nquantiles;
+    double csv = out->nmetrics * (40 + 22 * (5 + nq)) + out->nseries * (1 + nq) * 60;
+    out->output_bytes = csv * 2.5 + 65536;
+    double th = threads > 0 ? threads : 1;
+    /* per thread: workspace, block buffer, accumulators; then the result's
+     * accumulators, the engine, and the files rendered in memory before they
+     * are written */
+    out->memory_bytes = th * (out->work_bytes + out->accum_bytes) + out->accum_bytes + out->engine_bytes +
+                        out->output_bytes;
 }
 
 int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res)

@@ -523,6 +523,55 @@ static void test_priority_rationing(void **st)
     }
 }
 
+/* An offtake contract with a plant that is not built yet.  Supplier a has
+ * ample capacity; plant mp has none until a 1200 t/yr step expansion in
+ * month 4, and the importer's sourcing gives it 0.2.  Qualification 1 month
+ * (no inertia), transit 0.  Until month 4 mp cannot export, so a carries all
+ * 100 t/month and the price index stays 1; a licence regime on a at full
+ * approval (a = 1 of the month-0 flow, which is a's whole 100 t) rations
+ * nothing.  From month 4 the shares are 0.8 / 0.2: a ships 80 t, mp 20 t. */
+static void test_offtake_new_plant(void **st)
+{
+    (void)st;
+    const char *yaml =
+        "magsim: 1\n"
+        "horizon: {start: 2025-01, months: 8}\n"
+        "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+        "suppliers:\n"
+        "  a: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+        "  mp: {country: US, capacity_t_per_year: {ndfeb: 0},\n"
+        "       expansions: [{product: ndfeb, t_per_year: 1200, ramp_months: 0, start: 2025-05}]}\n"
+        "importers:\n"
+        "  usa:\n"
+        "    sourcing: {ndfeb: {a: 0.8, mp: 0.2}}\n"
+        "    transit_months: {default: 0}\n"
+        "    switching: {qualification_months: 1, cost_sensitivity: 4, diversion: 0}\n"
+        "    demand_elasticity: 0\n"
+        "    industries:\n"
+        "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 1}\n"
+        "policies:\n"
+        "  - {name: lic, type: export_control, exporter: a, mode: license, start: 2025-01,\n"
+        "     license: {approval: 1}}\n";
+    ms_scenario *s = load_fmt("%s", yaml);
+    ms_engine *e = engine(s);
+    ms_work *w = ms_work_alloc(e);
+    ms_trace *tr = ms_trace_alloc(e);
+    double *out = path_out(e);
+    ms_engine_path(e, w, 0, out, tr);
+    for (int t = 0; t < 8; t++) {
+        /* shipments [T][S][I][P] with S = 2, I = 1, P = 1 */
+        assert_float_equal(tr->shipments[(size_t)t * 2 + 0], t < 4 ? 100.0 : 80.0, 1e-9);
+        assert_float_equal(tr->shipments[(size_t)t * 2 + 1], t < 4 ? 0.0 : 20.0, 1e-9);
+        assert_float_equal(tr->price_index[t], 1.0, 1e-12);
+        assert_float_equal(tr->shortage[t], 0.0, 1e-12);
+    }
+    free(out);
+    ms_trace_free(tr);
+    ms_work_free(w);
+    ms_engine_free(e);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_ban_hand_computed),
         cmocka_unit_test(test_tariff_formulas),
         cmocka_unit_test(test_priority_rationing),
+        cmocka_unit_test(test_offtake_new_plant),
         cmocka_unit_test(test_mass_balance),
         cmocka_unit_test(test_closed_form_distribution),
         cmocka_unit_test(test_thread_invariance),
