@@ -163,13 +163,13 @@ static double ramp(double t, double start, double len)
 
 /* Add volume v arriving after a real lag (months) from month t: split between
  * floor and ceiling months in proportion to the fraction (docs/model.md). */
-static void schedule(double *a, int H, int t, double lag, double v)
+static inline void schedule(double *a, int H, int t, double lag, double v)
 {
     if (v == 0) return;
-    if (lag < 0) lag = 0;
-    double fl = floor(lag);
-    double f = lag - fl;
-    long k = t + (long)fl;
+    if (!(lag > 0)) lag = 0;
+    long n = (long)lag;          /* lag >= 0: truncation is floor, without a libm call */
+    double f = lag - (double)n;
+    long k = t + n;
     if (k >= H) return;
     a[k] += v * (1.0 - f);
     if (f > 0 && k + 1 < H) a[k + 1] += v * f;
@@ -1190,7 +1190,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                     double *dp = w->dep + (size_t)((s * I + i) * P + p) * T;
                     schedule(dp, T, t, 0, imm);
                     schedule(dp, T, t, dl, del);
-                    int l0 = t + (int)floor(L), l1 = t + (int)ceil(dl + L);
+                    int l0 = t + (int)L, l1 = t + (int)(dl + L) + 1; /* lags >= 0: floor and a bound on ceil */
                     if (l0 < lo) lo = l0;
                     if (l1 > hi) hi = l1;
                 }
