@@ -156,4 +156,19 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, ms_stat_su
  * accumulators at their typical size). */
 size_t ms_engine_memory_estimate(const ms_engine *e, int threads);
 
+/* What a run of a scenario will need, worked out from its sizes alone,
+ * before anything is allocated, so that absurd requests are refused with
+ * the estimate instead of an out-of-memory kill.  Doubles, so that no size
+ * overflows. */
+typedef struct ms_estimate {
+    double nmetrics, nseries;    /* statistics per path (as ms_engine_nmetrics/_nseries) */
+    double engine_bytes;         /* the compiled engine: tables, layout, shifts */
+    double work_bytes;           /* one thread's workspace and block buffer */
+    double accum_bytes;          /* one set of accumulators at their typical size */
+    double memory_bytes;         /* the whole run with this many threads, result files rendered in memory */
+    double output_bytes;         /* summary.csv + timeseries.csv + summary.json + manifest.json */
+} ms_estimate;
+
+void ms_engine_estimate(const ms_scenario *s, const ms_engine_opts *opts, int threads, ms_estimate *out);
+
 #endif
