@@ -6,11 +6,14 @@ set -e
 B=${BENCH_BIN:-build/release/bench/bench_engine}
 P=${BENCH_PATHS:-20000}
 echo "# magsim benchmarks on $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d)"
-for s in scenarios/world_2024.yaml scenarios/april2025_controls.yaml scenarios/allied_buildout.yaml; do
+for s in bench/scenarios/bench_10x6x8.yaml scenarios/april2025_controls.yaml scenarios/allied_buildout.yaml; do
     [ -f "$s" ] || continue
     "$B" "$s" "$P"
     echo
 done
-echo "# peak memory: 1e4 versus 1e6 paths (april2025_controls, all cores)"
+echo "# peak memory: 1e4 versus 1e6 paths (april2025_controls, all cores; BENCH_BIG=0 skips the 1e6 run)"
 "$B" scenarios/april2025_controls.yaml 10000 "$(nproc)" | tail -1
-"$B" scenarios/april2025_controls.yaml 1000000 "$(nproc)" | tail -1
+[ "${BENCH_BIG:-1}" = 0 ] || "$B" scenarios/april2025_controls.yaml 1000000 "$(nproc)" | tail -1
+echo
+echo "# accumulator costs (ns per value)"
+"$(dirname "$B")/bench_accum"
