@@ -5,7 +5,9 @@
 #   make run        build and run the default scenario
 #   make check      unit (cmocka) and end-to-end tests
 #   make bench      benchmarks (paths per second, scaling, memory)
-#   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer)
+#   make memcheck   valgrind: no memory error or leak on a run and a failed validation
+#   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer), FUZZ_TIME s
+#   make fuzz-smoke the fuzzer for 60 s (CI)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 #   SANITIZER=address|undefined|thread   build everything under a sanitizer
@@ -45,9 +47,17 @@ else ifeq ($(SANITIZER),undefined)
   LDLIBS += -fsanitize=undefined
   VARIANT := ubsan
 else ifeq ($(SANITIZER),thread)
-  CFLAGS_BASE += -fsanitize=thread
+  # ThreadSanitizer needs an OpenMP runtime it understands: GCC's libgomp is
+  # not instrumented (its barriers look like races), LLVM's libomp is.  So the
+  # thread variant builds with clang (TSAN_CC) and links libomp.
+  TSAN_CC ?= clang
+  CC := $(TSAN_CC)
+  CFLAGS_BASE += -fsanitize=thread -fno-omit-frame-pointer
   LDLIBS += -fsanitize=thread
   VARIANT := tsan
+  # libomp's own lock hand-over is suppressed (tests/tsan.supp); any report
+  # fails the test that triggers it.
+  export TSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 exitcode=66
 else ifneq ($(SANITIZER),)
   $(error SANITIZER must be address, undefined or thread, not '$(SANITIZER)')
 endif
@@ -63,7 +73,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check unit e2e bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check unit e2e sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -108,14 +118,26 @@ deps:
 run: magsim
 	./magsim scenarios/april2025_controls.yaml
 
-# Unit tests (cmocka), then end-to-end tests against the built binary.
-check: unit e2e
+# Unit tests (cmocka), end-to-end tests against the built binary, and the
+# check that every number in a shipped scenario cites a source.
+check: unit e2e sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+
+# valgrind: no memory error, no definite or indirect leak (tests/valgrind.sh).
+memcheck: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/valgrind.sh
+
+sources:
+	@sh tests/scenario_sources.sh
+
+# Rerun the scenario library and rewrite the headline tables in docs/scenarios.md.
+scenario-results: $(B)/magsim
+	sh tools/scenario_results.sh -m $(B)/magsim
 
 bench: $(BENCH_BIN) $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh bench/run.sh

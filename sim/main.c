@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -58,7 +59,8 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INVALID = 3, EXIT_INT
 static const char *const exit_text =
     "exit status:\n"
     "  0  success\n"
-    "  1  runtime failure (output directory exists or cannot be written, out of memory, GSL error)\n"
+    "  1  runtime failure (output directory exists or cannot be written, the run would need more\n"
+    "     memory than --max-memory or more disk than is free, out of memory, GSL error)\n"
     "  2  usage error (unknown option, bad value)\n"
     "  3  invalid scenario (the file cannot be read or has errors)\n"
     "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n";
@@ -152,6 +154,63 @@ static int parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi, u
     }
     *out = (uint64_t)v;
     return 0;
+}
+
+/* A size in bytes: a number (decimals allowed) and an optional unit K, M, G
+ * or T (powers of 1024), optionally followed by "i" and/or "B": 512M, 4G,
+ * 1.5GiB, 100000. */
+static int parse_size(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !isfinite(v) || v <= 0 || *s == '-' || *s == '+' || strchr(" \t", *s)) {
+        err("%s: \"%s\" is not a size (such as 512M, 4G, 1.5GiB)", opt, s);
+        return -1;
+    }
+    double mult = 1;
+    const char *u = end;
+    switch (*u) {
+    case 'k': case 'K': mult = 1024.0; u++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; u++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; u++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; u++; break;
+    default: break;
+    }
+    if (mult > 1 && *u == 'i') u++;
+    if (*u == 'B' || *u == 'b') u++;
+    if (*u) {
+        err("%s: \"%s\" is not a size (such as 512M, 4G, 1.5GiB)", opt, s);
+        return -1;
+    }
+    if (v * mult < 1024 * 1024) {
+        err("%s: \"%s\" is less than 1 MiB", opt, s);
+        return -1;
+    }
+    *out = v * mult;
+    return 0;
+}
+
+/* A byte count for messages: "3.2 GiB". */
+static const char *fmt_bytes(double b, char *buf, size_t len)
+{
+    const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (b >= 1024 && u < 6) {
+        b /= 1024;
+        u++;
+    }
+    if (b >= 1e6)
+        snprintf(buf, len, "%.3g %s", b, units[u]);
+    else
+        snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", b, units[u]);
+    return buf;
+}
+
+static double physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
 }
 
 static int parse_quantiles(const char *s, double *q, int *nq)
@@ -358,10 +417,16 @@ static void usage_run(FILE *f)
           "  -f, --force            replace DIR when it holds an earlier magsim output\n"
           "  -q, --quiet            no progress bar and no summary on stdout\n"
           "      --no-series        skip the monthly series (timeseries.csv keeps only its header)\n"
+          "      --max-memory SIZE  refuse to start a run estimated to need more memory than SIZE\n"
+          "                         (512M, 4G, 1.5GiB; default: 80% of the physical memory)\n"
           "  -h, --help             this help\n"
           "\n"
           "An interrupt (Ctrl-C, SIGTERM) stops after the paths in flight and writes the partial\n"
           "result (manifest.json: \"partial\": true); a second interrupt quits at once.\n"
+          "\n"
+          "Before it starts, magsim estimates the memory the run needs and the size of the result\n"
+          "files; a run over --max-memory, or with more output than the disk of --out has free,\n"
+          "is refused with the estimate (exit 1).\n"
           "\n",
           f);
     fputs(exit_text, f);
@@ -401,9 +466,10 @@ typedef struct run_args {
     int force;                     /* --force */
     int quiet;                     /* --quiet */
     int no_series;                 /* --no-series */
+    double max_memory;             /* --max-memory, bytes; 0: 80% of physical memory */
 } run_args;
 
-enum { OPT_QUANTILES = 256, OPT_NO_SERIES };
+enum { OPT_QUANTILES = 256, OPT_NO_SERIES, OPT_MAX_MEMORY };
 
 static const struct option run_longopts[] = {
     {"paths", required_argument, NULL, 'n'},
@@ -414,6 +480,7 @@ static const struct option run_longopts[] = {
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"no-series", no_argument, NULL, OPT_NO_SERIES},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -471,6 +538,10 @@ static int parse_run(int argc, char **argv, run_args *a)
         case 'f': a->force = 1; break;
         case 'q': a->quiet = 1; break;
         case OPT_NO_SERIES: a->no_series = 1; break;
+        case OPT_MAX_MEMORY:
+            if (parse_size("--max-memory", optarg, &a->max_memory))
+                return -1;
+            break;
         case 'h':
             usage_run(stdout);
             return 1;
@@ -543,26 +614,72 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
 
+    if (s->paths > MAX_PATHS) {
+        err("%s: run.paths is %" PRIu64 "; at most %llu paths are allowed", a.scenario, s->paths,
+            (unsigned long long)MAX_PATHS);
+        rc = EXIT_INVALID;
+        goto done;
+    }
+
     ms_engine_opts eo = {.series = !a.no_series};
+    int threads = a.threads > 0 ? a.threads : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    /* resource limits, before anything big is allocated */
+    {
+        ms_estimate est;
+        ms_engine_estimate(s, &eo, threads, &est);
+        double phys = physical_memory();
+        double limit = a.max_memory > 0 ? a.max_memory : 0.8 * phys;
+        char b1[32], b2[32], b3[32];
+        if (limit > 0 && est.memory_bytes > limit) {
+            err("%s: the run would need about %s of memory (%d months, %.0f statistics per path, "
+                "%d thread%s), more than the %s allowed by %s; use --no-series, fewer --threads, "
+                "a shorter horizon or fewer entities%s",
+                a.scenario, fmt_bytes(est.memory_bytes, b1, sizeof b1), s->months,
+                est.nmetrics + est.nseries, threads, threads == 1 ? "" : "s", fmt_bytes(limit, b2, sizeof b2),
+                a.max_memory > 0 ? "--max-memory" : "the default --max-memory (80% of physical memory)",
+                a.max_memory > 0 ? "" : ", or raise --max-memory");
+            goto done;
+        }
+        if (a.out) {
+            /* the disk that will hold DIR: its parent directory */
+            char *parent = strdup(a.out);
+            if (!parent) {
+                err("out of memory");
+                goto done;
+            }
+            size_t pl = strlen(parent);
+            while (pl > 1 && parent[pl - 1] == '/')
+                parent[--pl] = '\0';
+            char *slash = strrchr(parent, '/');
+            const char *pdir = ".";
+            if (slash == parent)
+                pdir = "/";
+            else if (slash) {
+                *slash = '\0';
+                pdir = parent;
+            }
+            struct statvfs vf;
+            double need = est.output_bytes + (double)nbytes;
+            if (statvfs(pdir, &vf) == 0) {
+                double avail = (double)vf.f_bavail * (double)vf.f_frsize;
+                if (need > avail) {
+                    err("--out: the result files would take about %s and %s has %s free; "
+                        "free some space, choose another --out or use --no-series",
+                        fmt_bytes(need, b1, sizeof b1), pdir, fmt_bytes(avail, b3, sizeof b3));
+                    free(parent);
+                    goto done;
+                }
+            }
+            free(parent);
+        }
+    }
     e = ms_engine_alloc(s, &eo, msg, sizeof msg);
     if (!e) {
         err("%s: cannot run: %s", a.scenario, msg);
         rc = EXIT_INVALID;
         goto done;
-    }
-    int threads = a.threads > 0 ? a.threads : omp_get_max_threads();
-    if (threads < 1)
-        threads = 1;
-    {
-        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-        double need = (double)ms_engine_memory_estimate(e, threads);
-        double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
-        if (have > 0 && need > have) {
-            err("the run needs about %.1f GiB of memory and this machine has %.1f GiB; "
-                "use fewer --threads or --no-series",
-                need / 1073741824.0, have / 1073741824.0);
-            goto done;
-        }
     }
     r = ms_result_alloc(e);
     cmdline = command_line(full_argc, full_argv);

@@ -57,15 +57,18 @@ struct mskey {
     size_t has_off;          /* K_HAS: int field set to 1 */
 };
 
-static const msrange R_ANY = {-HUGE_VAL, HUGE_VAL, 0, 0};
-static const msrange R_NONNEG = {0, HUGE_VAL, 0, 0};
-static const msrange R_POS = {0, HUGE_VAL, 1, 0};
-static const msrange R_SHARE = {0, 1, 0, 0};
-static const msrange R_GE1 = {1, HUGE_VAL, 0, 0};
-static const msrange R_GROWTH = {-1, HUGE_VAL, 1, 0};
-static const msrange R_NONPOS = {-HUGE_VAL, 0, 0, 0};
-static const msrange R_NEG = {-HUGE_VAL, 0, 0, 1};
-static const msrange R_THRESH = {0, 1, 0, 1};
+/* Ranges as initializer macros, not const objects: a const object is not a
+ * constant expression in C, and only GCC accepts one in a static
+ * initializer (clang, which builds the fuzzer, does not). */
+#define R_ANY {-HUGE_VAL, HUGE_VAL, 0, 0}
+#define R_NONNEG {0, HUGE_VAL, 0, 0}
+#define R_POS {0, HUGE_VAL, 1, 0}
+#define R_SHARE {0, 1, 0, 0}
+#define R_GE1 {1, HUGE_VAL, 0, 0}
+#define R_GROWTH {-1, HUGE_VAL, 1, 0}
+#define R_NONPOS {-HUGE_VAL, 0, 0, 0}
+#define R_NEG {-HUGE_VAL, 0, 0, 1}
+#define R_THRESH {0, 1, 0, 1}
 
 static void apply(msl *L, const msn *map, const mskey *schema, void *base, const char *path);
 static void defaults(msl *L, const mskey *schema, void *base, const char *path);
@@ -586,7 +589,7 @@ static void h_transit(msl *L, const msn *v, void *base, const mskey *k, const ch
     if (dv) {
         ms_dist d;
         join(sub, sizeof sub, path, "default");
-        if (msl_dist(L, dv, sub, 0, &R_NONNEG, &d) == 0)
+        if (msl_dist(L, dv, sub, 0, &(const msrange)R_NONNEG, &d) == 0)
             for (int j = 0; j < s->nsuppliers; j++)
                 im->transit_months[j] = d;
     }
@@ -600,7 +603,7 @@ static void h_transit(msl *L, const msn *v, void *base, const mskey *k, const ch
             continue;
         }
         join(sub, sizeof sub, path, kn->str);
-        msl_dist(L, v->vals[i], sub, 0, &R_NONNEG, &im->transit_months[j]);
+        msl_dist(L, v->vals[i], sub, 0, &(const msrange)R_NONNEG, &im->transit_months[j]);
     }
 }
 

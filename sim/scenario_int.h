@@ -34,6 +34,8 @@
 #define MSL_MAX_DISCRETE 10000  /* values of a discrete distribution */
 #define MSL_MAX_NAME 64         /* identifier length */
 #define MSL_MAX_FILE ((size_t)64 << 20) /* bytes in one scenario file */
+#define MSL_MAX_MAGNITUDE 1e15   /* largest |number| in a scenario */
+#define MSL_MAX_LOG_SIGMA 10     /* largest lognormal sigma */
 
 typedef enum msn_type { MSN_ANY = 0, MSN_NULL, MSN_SCALAR, MSN_MAP, MSN_LIST } msn_type;
 

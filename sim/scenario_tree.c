@@ -28,6 +28,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 #include "scenario_int.h"
 
@@ -515,6 +516,16 @@ static msn *do_extends(msl *L, msn *root, const char *file, char **chain, int de
         }
     size_t blen = 0;
     int err = 0;
+    /* only a regular file may be a base: a FIFO or a terminal (extends:
+     * /dev/stdin) would block the loader, a device (/dev/zero) is no scenario */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        msl_err(L, MS_D_IO, ev, "extends: '%s' is not a regular file", path);
+        free(real);
+        free(path);
+        msn_free(root);
+        return NULL;
+    }
     char *bbuf = read_file(path, &blen, &err);
     if (!bbuf) {
         msl_err(L, MS_D_IO, ev, "extends: cannot read '%s': %s", path, strerror(err));

@@ -79,6 +79,12 @@ int msl_number(msl *L, const msn *n, double *out)
         msl_err(L, MS_D_NUMBER, n, "'%s' is not a finite number", s);
         return -1;
     }
+    /* No input of the model is meaningfully beyond 1e15 (tonnes, dollars,
+     * months, rates); larger numbers only make sums and squares overflow. */
+    if (fabs(v) > MSL_MAX_MAGNITUDE) {
+        msl_err(L, MS_D_RANGE, n, "'%s' is too large: numbers in a scenario are at most 1e15 in magnitude", s);
+        return -1;
+    }
     *out = v;
     return 0;
 }
@@ -476,6 +482,12 @@ static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist 
         }
         if (p[1] < 0) {
             msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be >= 0");
+            return -1;
+        }
+        /* median exp(sigma Z) overflows for large sigma (exp(10 x 8.5) is ~1e37, still finite) */
+        if (p[1] > MSL_MAX_LOG_SIGMA) {
+            msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be at most %g",
+                    (double)MSL_MAX_LOG_SIGMA);
             return -1;
         }
         break;

@@ -9,7 +9,10 @@
 # five files, their exact header lines), byte-identical outputs at 1, 2 and 4
 # threads, an existing output directory (refused without --force, replaced
 # with it, never a foreign directory), an unwritable output location (exit 1),
-# and SIGINT in the middle of a run (exit 4, a complete partial result).
+# a full disk (writes failing with EFBIG under ulimit -f; a tmpfs too small,
+# when mounting is allowed), --max-memory and absurd sizes (refused up front
+# with the estimate), and SIGINT in the middle of a run (exit 4, a complete
+# partial result).
 #
 # Environment: E2E_PATHS (default 1000) paths per run, E2E_SCENARIO the
 # scenario to run (default scenarios/april2025_controls.yaml).
@@ -32,7 +35,7 @@ SUMMARY_HDR="metric,importer,industry,product,mean,sd,se,q05,q50,q95,q99,p_pos,c
 SERIES_HDR="series,supplier,importer,industry,product,month,stat,value"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/magsim-e2e.XXXXXX") || exit 2
-cleanup() { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
+cleanup() { umount "$T/small" 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -232,6 +235,74 @@ if [ "$(id -u)" -ne 0 ]; then
 else
     echo "skip read-only directory case (running as root)"
 fi
+
+# ---- a full disk: writes fail with EFBIG under a file-size limit ----
+# (works as root and without mounting: SIGXFSZ ignored, ulimit -f in 1 KiB blocks)
+OF="$T/outfull"
+run "$MAGSIM" run "$SC" --paths 64 --no-series --out "$OF" --quiet
+cp "$OF/manifest.json" "$T/full.before" 2>/dev/null
+run sh -c "trap '' XFSZ; ulimit -f 40; exec \"\$0\" \"\$@\"" "$MAGSIM" run "$SC" --paths 128 --out "$OF" --force --quiet
+check "full disk (EFBIG) exits 1" is_rc 1
+check "full disk: clear message" sh -c "grep -q -- '--out: cannot write' '$T/err' && grep -q 'File too large' '$T/err'"
+check "full disk: the earlier result at --out is intact" cmp -s "$T/full.before" "$OF/manifest.json"
+check "full disk: the earlier result is complete" test -s "$OF/summary.csv"
+check "full disk: nothing left beside it" no_tmp_left
+
+# ---- a disk with too little room: refused up front (tmpfs of 1 MiB, when mounting is allowed) ----
+SMALL="$T/small"
+mkdir "$SMALL"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1M magsim-e2e "$SMALL" 2>/dev/null; then
+    run "$MAGSIM" run "$SC" --paths 64 --out "$SMALL/res" --quiet
+    check "small disk exits 1" is_rc 1
+    check "small disk: the message gives the estimate and the free space" \
+        sh -c "grep -q 'the result files would take about' '$T/err' && grep -q 'free' '$T/err'"
+    check "small disk: nothing written" test ! -e "$SMALL/res"
+    umount "$SMALL"
+else
+    echo "skip small-disk case (cannot mount a tmpfs here)"
+fi
+
+# ---- resource limits: --max-memory and absurd sizes ----
+usage_case "--max-memory not a size" '--max-memory: "lots"' "$SC" --max-memory lots
+usage_case "--max-memory bad unit" '--max-memory: "4X"' "$SC" --max-memory 4X
+usage_case "--max-memory too small" 'less than 1 MiB' "$SC" --max-memory 1000
+run "$MAGSIM" run "$SC" --paths 64 --max-memory 2M --quiet
+check "--max-memory 2M refuses the run (exit 1)" is_rc 1
+check "--max-memory: the message gives the estimate" \
+    sh -c "grep -q 'would need about .* MiB of memory' '$T/err' && grep -q 'more than the 2.0 MiB allowed by --max-memory' '$T/err'"
+run "$MAGSIM" run "$SC" --paths 64 --max-memory 1.5GiB --no-series --quiet
+check "--max-memory 1.5GiB lets a small run through (exit 0)" is_rc 0
+# 1000 suppliers x 10 products, 100 importers, 1200 months: about 1.2e9 monthly
+# statistics, terabytes; refused before anything is allocated
+BIG="$T/big.yaml"
+awk 'BEGIN {
+    print "magsim: 1"; print "horizon: {start: 2025-01, months: 1200}";
+    print "products:"; for (p = 0; p < 10; p++) printf "  p%d: {price_usd_per_kg: 50}\n", p;
+    print "suppliers:";
+    for (s = 0; s < 1000; s++) {
+        printf "  s%d: {country: X, capacity_t_per_year: {", s;
+        for (p = 0; p < 10; p++) printf "%sp%d: 100", (p ? ", " : ""), p;
+        print "}}";
+    }
+    print "importers:";
+    for (i = 0; i < 100; i++) {
+        printf "  i%d:\n    sourcing: {", i;
+        for (p = 0; p < 10; p++) printf "%sp%d: {s0: 1}", (p ? ", " : ""), p;
+        print "}"; print "    industries: {ev: {demand_t_per_year: {p0: 10}}}";
+    }
+}' >"$BIG"
+run "$MAGSIM" validate "$BIG"
+check "the huge scenario is valid" is_rc 0
+run "$MAGSIM" run "$BIG" --paths 64 --quiet
+check "a run needing terabytes exits 1 at once" is_rc 1
+check "huge run: the message gives the estimate" \
+    sh -c "grep -q 'would need about .* TiB of memory (1200 months' '$T/err'"
+run "$MAGSIM" run "$SC" --paths 1000000000001
+check "--paths above 1e12 is a usage error" sh -c "[ $rc -eq 2 ] && grep -q -- '--paths: \"1000000000001\" is out of range' '$T/err'"
+sed -e 's/^run:.*$/run: {paths: 10000000000000, seed: 1}/' tests/fixtures/good/full.yaml >"$T/manypaths.yaml"
+run "$MAGSIM" run "$T/manypaths.yaml" --quiet
+check "run.paths above 1e12 in the scenario is refused" \
+    sh -c "[ $rc -eq 3 ] && grep -q 'run.paths is 10000000000000; at most 1000000000000' '$T/err'"
 
 # ---- SIGINT in the middle of a run ----
 OI="$T/outint"
