@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "magsim/diag.h"
+#include "fileio.h"
 
 static const char *const kind_names[MS_D_NKINDS] = {
     "io", "empty", "utf8", "syntax", "type", "unknown-key", "duplicate-key", "missing",
@@ -166,32 +167,11 @@ static const char *source_of(const ms_diags *d, const char *file, size_t *len, c
             *len = d->src[i].len;
             return d->src[i].text;
         }
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap)
-            break;
-        if (cap > ((size_t)64 << 20))
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
+    int err;
+    char *buf = ms_read_file(file, (size_t)64 << 20, len, &err);
     if (!buf)
         return NULL;
     *owned = buf;
-    *len = n;
     return buf;
 }
 

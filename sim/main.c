@@ -46,6 +46,7 @@
 #include "magsim/engine.h"
 #include "magsim/output.h"
 #include "magsim/scenario.h"
+#include "fileio.h"
 
 #ifndef MAGSIM_VERSION
 #define MAGSIM_VERSION "0.0.0"
@@ -307,34 +308,8 @@ static char *command_line(int argc, char **argv)
 
 static unsigned char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
+    int err;
+    return (unsigned char *)ms_read_file(path, (size_t)-1 / 2, len, &err);
 }
 
 /* ---- progress bar ------------------------------------------------------------------ */

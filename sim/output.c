@@ -36,6 +36,7 @@
 #include <openssl/evp.h>
 
 #include "magsim/output.h"
+#include "fileio.h"
 
 #ifndef MAGSIM_VERSION
 #define MAGSIM_VERSION "0.0.0"
@@ -1096,28 +1097,11 @@ static int render(writer_fn fn, const ms_engine *e, const ms_result *r, const ms
 
 static int read_all(const char *path, char **buf, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    *buf = NULL;
-    *len = 0;
-    if (!f)
-        return -1;
-    FILE *m = open_memstream(buf, len);
-    if (!m) {
-        fclose(f);
-        return -1;
-    }
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        fwrite(tmp, 1, n, m);
-    int bad = ferror(f);
-    fclose(f);
-    if (fclose(m) != 0 || bad) {
-        free(*buf);
-        *buf = NULL;
-        return -1;
-    }
-    return 0;
+    int err;
+    *buf = ms_read_file(path, (size_t)-1 / 2, len, &err);
+    if (!*buf)
+        errno = err;
+    return *buf ? 0 : -1;
 }
 
 /* The value of a top-level "extends:" line in a scenario's bytes (block

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 #include "scenario_int.h"
+#include "fileio.h"
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -391,46 +392,7 @@ static msn *conv(conv_ctx *C, yaml_node_t *yn, int depth)
 
 static char *read_file(const char *path, size_t *len, int *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return NULL;
-    }
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) {
-            if (ferror(f)) {
-                *err = errno ? errno : EIO;
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        if (cap > MSL_MAX_FILE) {
-            *err = EFBIG;
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            *err = ENOMEM;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf)
-        *len = n;
-    else if (!*err)
-        *err = ENOMEM;
-    return buf;
+    return ms_read_file(path, MSL_MAX_FILE, len, err);
 }
 
 static msn *merge(msn *base, msn *child)
