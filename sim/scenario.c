@@ -388,6 +388,36 @@ static void h_perproduct(msl *L, const msn *v, void *base, const mskey *k, const
     }
 }
 
+/* ---- maps of named entities (products, suppliers, importers, industries) ------------ */
+
+/* The checks every such map starts with: at least one entry when the map is
+ * required, at most max; then a zeroed array of its n elements of size sz.
+ * NULL when the handler should stop (the error is reported). */
+static void *entity_array(msl *L, const msn *v, int max, const char *plural, const char *one, size_t sz)
+{
+    if (one && v->n == 0) {
+        msl_err(L, MS_D_MISSING, v, "%s: at least one %s is needed", plural, one);
+        return NULL;
+    }
+    if (!count_ok(L, v, max, plural))
+        return NULL;
+    return calloc((size_t)(v->n ? v->n : 1), sz);
+}
+
+/* Apply an entity's schema to its map; anything else is a type error and the
+ * entity keeps its defaults, so later checks see complete entities. */
+static void apply_entity(msl *L, const msn *body, const mskey *schema, void *ent, const char *what,
+                         const char *name, const char *sub)
+{
+    if (body->type != MSN_MAP) {
+        msl_err(L, MS_D_TYPE, body, "%s %s: expected a map, got %s", what, name, msn_type_name(body->type));
+        for (const mskey *e = schema; e->key; e++)
+            defaults(L, e, ent, sub);
+        return;
+    }
+    apply(L, body, schema, ent, sub);
+}
+
 /* ---- products ------------------------------------------------------------------- */
 
 static const mskey product_schema[] = {
@@ -398,13 +428,7 @@ static const mskey product_schema[] = {
 static void h_products(msl *L, const msn *v, void *base, const mskey *k, const char *path)
 {
     ms_scenario *s = L->s;
-    if (v->n == 0) {
-        msl_err(L, MS_D_MISSING, v, "products: at least one product is needed");
-        return;
-    }
-    if (!count_ok(L, v, MSL_MAX_PRODUCTS, "products"))
-        return;
-    s->products = calloc((size_t)v->n, sizeof *s->products);
+    s->products = entity_array(L, v, MSL_MAX_PRODUCTS, "products", "product", sizeof *s->products);
     if (!s->products)
         return;
     s->nproducts = v->n;
@@ -415,12 +439,7 @@ static void h_products(msl *L, const msn *v, void *base, const mskey *k, const c
     }
     for (int i = 0; i < v->n; i++) {
         join(sub, sizeof sub, path, v->keys[i]->str);
-        if (v->vals[i]->type != MSN_MAP) {
-            msl_err(L, MS_D_TYPE, v->vals[i], "product %s: expected a map, got %s", v->keys[i]->str,
-                    msn_type_name(v->vals[i]->type));
-            continue;
-        }
-        apply(L, v->vals[i], product_schema, &s->products[i], sub);
+        apply_entity(L, v->vals[i], product_schema, &s->products[i], "product", v->keys[i]->str, sub);
     }
 }
 
@@ -480,13 +499,7 @@ static const mskey supplier_schema[] = {
 static void h_suppliers(msl *L, const msn *v, void *base, const mskey *k, const char *path)
 {
     ms_scenario *s = L->s;
-    if (v->n == 0) {
-        msl_err(L, MS_D_MISSING, v, "suppliers: at least one supplier is needed");
-        return;
-    }
-    if (!count_ok(L, v, MSL_MAX_SUPPLIERS, "suppliers"))
-        return;
-    s->suppliers = calloc((size_t)v->n, sizeof *s->suppliers);
+    s->suppliers = entity_array(L, v, MSL_MAX_SUPPLIERS, "suppliers", "supplier", sizeof *s->suppliers);
     if (!s->suppliers)
         return;
     s->nsuppliers = v->n;
@@ -517,14 +530,7 @@ static void h_suppliers(msl *L, const msn *v, void *base, const mskey *k, const 
         if (!sp->price_usd_per_kg)
             continue;
         join(sub, sizeof sub, path, sp->name);
-        if (v->vals[i]->type != MSN_MAP) {
-            msl_err(L, MS_D_TYPE, v->vals[i], "supplier %s: expected a map, got %s", sp->name,
-                    msn_type_name(v->vals[i]->type));
-            for (const mskey *e = supplier_schema; e->key; e++)
-                defaults(L, e, sp, sub);
-            continue;
-        }
-        apply(L, v->vals[i], supplier_schema, sp, sub);
+        apply_entity(L, v->vals[i], supplier_schema, sp, "supplier", sp->name, sub);
     }
 }
 
@@ -641,9 +647,7 @@ static void h_industries(msl *L, const msn *v, void *base, const mskey *k, const
     ms_importer *im = base;
     ms_scenario *s = L->s;
     int np = s->nproducts;
-    if (!count_ok(L, v, MSL_MAX_INDUSTRIES, "industries"))
-        return;
-    im->industries = calloc((size_t)(v->n ? v->n : 1), sizeof *im->industries);
+    im->industries = entity_array(L, v, MSL_MAX_INDUSTRIES, "industries", NULL, sizeof *im->industries);
     if (!im->industries)
         return;
     im->nindustries = v->n;
@@ -662,14 +666,9 @@ static void h_industries(msl *L, const msn *v, void *base, const mskey *k, const
             msl_dist_default(L, key, 0, &ind->demand_t_per_year[p]);
         }
         const msn *body = v->vals[i];
-        if (body->type != MSN_MAP) {
-            msl_err(L, MS_D_TYPE, body, "industry %s: expected a map, got %s", ind->name,
-                    msn_type_name(body->type));
-            for (const mskey *e = industry_schema; e->key; e++)
-                defaults(L, e, ind, sub);
+        apply_entity(L, body, industry_schema, ind, "industry", ind->name, sub);
+        if (body->type != MSN_MAP)
             continue;
-        }
-        apply(L, body, industry_schema, ind, sub);
         /* demand for a product the importer does not source */
         const msn *dm = msn_get(body, "demand_t_per_year");
         for (int p = 0; dm && dm->type == MSN_MAP && p < np; p++) {
@@ -706,18 +705,12 @@ static const mskey importer_schema[] = {
 static void h_importers(msl *L, const msn *v, void *base, const mskey *k, const char *path)
 {
     ms_scenario *s = L->s;
-    if (v->n == 0) {
-        msl_err(L, MS_D_MISSING, v, "importers: at least one importer is needed");
-        return;
-    }
-    if (!count_ok(L, v, MSL_MAX_IMPORTERS, "importers"))
-        return;
     if ((long)v->n * (long)(s->nsuppliers ? s->nsuppliers : 1) > MSL_MAX_PAIRS) {
         msl_err(L, MS_D_LIMIT, v, "%d importers x %d suppliers: at most %d pairs are allowed", v->n,
                 s->nsuppliers, MSL_MAX_PAIRS);
         return;
     }
-    s->importers = calloc((size_t)v->n, sizeof *s->importers);
+    s->importers = entity_array(L, v, MSL_MAX_IMPORTERS, "importers", "importer", sizeof *s->importers);
     if (!s->importers)
         return;
     s->nimporters = v->n;
@@ -740,14 +733,7 @@ static void h_importers(msl *L, const msn *v, void *base, const mskey *k, const 
             snprintf(key, sizeof key, "%s.transit_months.%s", sub, s->suppliers[j].name);
             msl_dist_default(L, key, 1, &im->transit_months[j]);
         }
-        if (v->vals[i]->type != MSN_MAP) {
-            msl_err(L, MS_D_TYPE, v->vals[i], "importer %s: expected a map, got %s", im->name,
-                    msn_type_name(v->vals[i]->type));
-            for (const mskey *e = importer_schema; e->key; e++)
-                defaults(L, e, im, sub);
-            continue;
-        }
-        apply(L, v->vals[i], importer_schema, im, sub);
+        apply_entity(L, v->vals[i], importer_schema, im, "importer", im->name, sub);
     }
 }
 

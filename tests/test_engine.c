@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "magsim/engine.h"
+#include "testutil.h"
 
 /* One supplier "china" (ample capacity), one importer "usa" with one
  * industry "ev" demanding 1200 t/yr = 100 t/month, 2 months of cover,
@@ -47,13 +48,7 @@ static ms_scenario *load_fmt(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    ms_diags d;
-    ms_diags_init(&d);
-    ms_scenario *s = ms_scenario_load_buffer("test.yaml", buf, strlen(buf), &d);
-    if (!s) ms_diags_print(&d, stderr, 0);
-    ms_diags_clear(&d);
-    assert_non_null(s);
-    return s;
+    return tu_load_text("test.yaml", buf);
 }
 
 static ms_engine *engine(const ms_scenario *s)
@@ -66,18 +61,7 @@ static ms_engine *engine(const ms_scenario *s)
     return e;
 }
 
-/* index of a metric in the per-path vector */
-static int find(const ms_engine *e, int series, int what, int s, int i, int k, int p, int month)
-{
-    for (int n = 0; n < ms_engine_nmetrics(e) + ms_engine_nseries(e); n++) {
-        const ms_stat_desc *d = ms_engine_desc(e, n);
-        if (d->is_series == series && d->what == what && d->supplier == s && d->importer == i &&
-            d->industry == k && d->product == p && d->month == month)
-            return n;
-    }
-    fail_msg("statistic not found");
-    return -1;
-}
+#define find tu_find
 
 static double *path_out(const ms_engine *e)
 {

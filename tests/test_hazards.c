@@ -22,6 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "magsim/engine.h"
+#include "testutil.h"
 
 #define NPATHS 256
 
@@ -70,16 +71,7 @@ static ms_scenario *load(const hz *h)
              or(h->cn_extra, ""), or(h->cap_jp, "1000000"), or(h->jp_extra, ""), or(h->transit, "1"),
              or(h->imp_extra, ""), or(h->dem_ev, "1200"), or(h->ev_extra, EV_DEFAULT), or(h->dem_wind, "600"),
              or(h->policies, ""));
-    ms_diags d;
-    ms_diags_init(&d);
-    ms_scenario *s = ms_scenario_load_buffer("hazard.yaml", buf, strlen(buf), &d);
-    if (!s) {
-        fprintf(stderr, "%s", buf);
-        ms_diags_print(&d, stderr, 0);
-    }
-    ms_diags_clear(&d);
-    assert_non_null(s);
-    return s;
+    return tu_load_text("hazard.yaml", buf);
 }
 
 typedef struct run_t {
@@ -159,17 +151,7 @@ static void done(run_t *R)
 }
 
 /* index of a statistic; importer usa is 0, ev is industry 0, wind 1, ndfeb product 0 */
-static int find(const ms_engine *e, int series, int what, int s, int i, int k, int p, int month)
-{
-    for (int n = 0; n < ms_engine_nmetrics(e) + ms_engine_nseries(e); n++) {
-        const ms_stat_desc *d = ms_engine_desc(e, n);
-        if (d->is_series == series && d->what == what && d->supplier == s && d->importer == i &&
-            d->industry == k && d->product == p && d->month == month)
-            return n;
-    }
-    fail_msg("statistic not found");
-    return -1;
-}
+#define find tu_find
 
 static double mean_of(const run_t *R, int series, int what, int s, int i, int k, int p, int month)
 {
