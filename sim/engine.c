@@ -1203,8 +1203,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
                     for (int k = lo; k <= hi; k++) {
                         double v = w->claimI[k] * phi;
                         w->claim[(size_t)cp * H + k] += v;
-                        if (k > t) w->U[cp] += v;
-                        else w->U[cp] += v; /* due now: leaves U at allocation below */
+                        w->U[cp] += v; /* on order until due (claims due now leave U at allocation) */
                     }
                 }
                 for (int k = lo; k <= hi && k >= 0; k++) w->claimI[k] = 0;
@@ -1499,23 +1498,21 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, ms_stat_su
     else ms_accum_summary(r->series, i - e->nmetrics, sc->quantiles, sc->nquantiles, out);
 }
 
-size_t ms_engine_memory_estimate(const ms_engine *e, int threads)
-{
-    size_t nst = (size_t)e->nmetrics + e->nseries;
-    /* per statistic: two exact sums, counters, and the histogram octaves a
-     * typical run touches (about 8 octaves of 128 buckets with ranges for a
-     * metric, 6 octaves of 32 buckets for a series point) */
-    size_t acc = (size_t)e->nmetrics * (2 * sizeof(ms_xsum) + 8 * 128 * 24) +
-                 (size_t)e->nseries * (2 * sizeof(ms_xsum) + 6 * 32 * 8);
-    size_t per_thread = ms_work_bytes(e) + nst * (MS_BLOCK + 1) * sizeof(double) + acc;
-    return (size_t)(threads > 0 ? threads : 1) * per_thread + acc;
-}
-
-/* Bytes of the accumulators of nm metrics and ns series points, at the
- * typical size ms_engine_memory_estimate assumes. */
+/* Bytes of the accumulators of nm metrics and ns series points at their
+ * typical size: per statistic two exact sums, counters, and the histogram
+ * octaves a typical run touches (about 8 octaves of 128 buckets with ranges
+ * for a metric, 6 octaves of 32 buckets for a series point). */
 static double accum_bytes(double nm, double ns)
 {
     return nm * (2.0 * sizeof(ms_xsum) + 8 * 128 * 24) + ns * (2.0 * sizeof(ms_xsum) + 6 * 32 * 8);
+}
+
+size_t ms_engine_memory_estimate(const ms_engine *e, int threads)
+{
+    size_t nst = (size_t)e->nmetrics + e->nseries;
+    size_t acc = (size_t)accum_bytes(e->nmetrics, e->nseries);
+    size_t per_thread = ms_work_bytes(e) + nst * (MS_BLOCK + 1) * sizeof(double) + acc;
+    return (size_t)(threads > 0 ? threads : 1) * per_thread + acc;
 }
 
 void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int threads, ms_estimate *out)
@@ -1625,9 +1622,9 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
     }
     free(lm);
     free(ls);
+    if (res->paths_requested == 0) res->first_path = first; /* the result's first range */
     res->paths_done += done;
     res->paths_requested += n;
-    if (done == n) res->first_path = res->paths_requested == n ? first : res->first_path;
     res->interrupted |= done < n;
     res->wall_seconds += omp_get_wtime() - t0;
     res->threads = used;

@@ -72,6 +72,12 @@ static ms_engine *compile(const ms_scenario *s, int series)
     ms_engine *e = ms_engine_alloc(s, &o, err, sizeof err);
     if (!e)
         fail_msg("%s: engine: %s", s->path, err);
+    /* the estimate made before allocating predicts the engine's layout exactly */
+    ms_estimate est;
+    ms_engine_estimate(s, &o, 1, &est);
+    assert_int_equal((int)est.nmetrics, ms_engine_nmetrics(e));
+    assert_int_equal((int)est.nseries, ms_engine_nseries(e));
+    assert_true(est.memory_bytes >= (double)ms_engine_memory_estimate(e, 1) / 2);
     return e;
 }
 
