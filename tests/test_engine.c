@@ -51,15 +51,7 @@ static ms_scenario *load_fmt(const char *fmt, ...)
     return tu_load_text("test.yaml", buf);
 }
 
-static ms_engine *engine(const ms_scenario *s)
-{
-    char err[256];
-    ms_engine_opts o = {1};
-    ms_engine *e = ms_engine_alloc(s, &o, err, sizeof err);
-    if (!e) fprintf(stderr, "%s\n", err);
-    assert_non_null(e);
-    return e;
-}
+#define engine tu_engine
 
 #define find tu_find
 
@@ -79,11 +71,10 @@ static void test_steady_state(void **st)
     const char *transits[] = {"0", "1.5", "2"};
     for (int x = 0; x < 3; x++) {
         ms_scenario *s = load_fmt(BASE, transits[x], "");
-        ms_engine *e = engine(s);
-        ms_work *w = ms_work_alloc(e);
-        ms_trace *tr = ms_trace_alloc(e);
-        double *out = path_out(e);
-        ms_engine_path(e, w, 3, out, tr);
+        tu_path run = tu_path_run(s, 3);
+        ms_engine *e = run.e;
+        ms_trace *tr = run.tr;
+        double *out = run.out;
         for (int t = 0; t < 12; t++) {
             assert_float_equal(tr->demand[t], 100.0, 1e-9);
             assert_float_equal(tr->orders[t], 100.0, 1e-9);
@@ -98,10 +89,7 @@ static void test_steady_state(void **st)
         assert_float_equal(out[find(e, 0, MS_M_SHIPMENTS_T, 0, 0, -1, 0, -1)], 1200.0, 1e-9);
         assert_float_equal(out[find(e, 0, MS_M_TIME_TO_SURVIVE, -1, 0, 0, -1, -1)], 12.0, 0);
         assert_float_equal(out[find(e, 0, MS_M_PEAK_PRICE_SHOCK, -1, 0, -1, 0, -1)], 0.0, 1e-12);
-        free(out);
-        ms_trace_free(tr);
-        ms_work_free(w);
-        ms_engine_free(e);
+        tu_path_free(&run);
         ms_scenario_free(s);
     }
 }
@@ -119,11 +107,10 @@ static void test_ban_hand_computed(void **st)
     ms_scenario *s = load_fmt(BASE, "2",
                               "policies:\n"
                               "  - {name: ban, type: export_control, exporter: china, mode: ban, start: 2025-04}\n");
-    ms_engine *e = engine(s);
-    ms_work *w = ms_work_alloc(e);
-    ms_trace *tr = ms_trace_alloc(e);
-    double *out = path_out(e);
-    ms_engine_path(e, w, 0, out, tr);
+    tu_path run = tu_path_run(s, 0);
+    ms_engine *e = run.e;
+    ms_trace *tr = run.tr;
+    double *out = run.out;
     double arr[12] = {100, 100, 100, 100, 100, 0, 0, 0, 0, 0, 0, 0};
     double inv[12] = {200, 200, 200, 200, 200, 100, 0, 0, 0, 0, 0, 0};
     for (int t = 0; t < 12; t++) {
@@ -146,10 +133,7 @@ static void test_ban_hand_computed(void **st)
     assert_float_equal(out[find(e, 0, MS_M_PEAK_PRICE_SHOCK, -1, 0, -1, 0, -1)], 3.0, 1e-12);
     assert_float_equal(out[find(e, 0, MS_M_FINAL_PRICE_SHOCK, -1, 0, -1, 0, -1)], 3.0, 1e-12);
     assert_float_equal(out[find(e, 0, MS_M_MEAN_PRICE_SHOCK, -1, 0, -1, 0, -1)], 5 * 3.0 / 12, 1e-12);
-    free(out);
-    ms_trace_free(tr);
-    ms_work_free(w);
-    ms_engine_free(e);
+    tu_path_free(&run);
     ms_scenario_free(s);
 }
 
@@ -181,11 +165,8 @@ static void test_tariff_formulas(void **st)
         "policies:\n"
         "  - {name: t, type: tariff, importer: usa, origin: a, schedule: [{from: 2025-03, rate: 0.25}]}\n";
     ms_scenario *s = load_fmt("%s", yaml);
-    ms_engine *e = engine(s);
-    ms_work *w = ms_work_alloc(e);
-    ms_trace *tr = ms_trace_alloc(e);
-    double *out = path_out(e);
-    ms_engine_path(e, w, 0, out, tr);
+    tu_path run = tu_path_run(s, 0);
+    ms_trace *tr = run.tr;
     double ws = exp(-1.0) / (1.0 + exp(-1.0));
     for (int t = 0; t < 12; t++) {
         double wa = t < 2 ? 0.5 : ws + (0.5 - ws) * pow(5.0 / 6.0, t - 1);
@@ -197,10 +178,7 @@ static void test_tariff_formulas(void **st)
         /* shipments [T][S][I][P] follow the shares of 100 t */
         assert_float_equal(tr->shipments[(size_t)t * 2 + 0], 100.0 * wa, 1e-9);
     }
-    free(out);
-    ms_trace_free(tr);
-    ms_work_free(w);
-    ms_engine_free(e);
+    tu_path_free(&run);
     ms_scenario_free(s);
 }
 
@@ -488,21 +466,15 @@ static void test_priority_rationing(void **st)
         "     license: {approval: 0.5}}\n";
     for (int prop = 0; prop < 2; prop++) {
         ms_scenario *s = load_fmt(fmt, prop ? "proportional" : "priority");
-        ms_engine *e = engine(s);
-        ms_work *w = ms_work_alloc(e);
-        ms_trace *tr = ms_trace_alloc(e);
-        double *out = path_out(e);
-        ms_engine_path(e, w, 0, out, tr);
+        tu_path run = tu_path_run(s, 0);
+        ms_trace *tr = run.tr;
         /* month 1: orders 100 (cover 0), approvals 50 */
         assert_float_equal(tr->arrivals[1], 50.0, 1e-9);
         double ev = tr->received[1 * 2 + 0], def = tr->received[1 * 2 + 1];
         assert_float_equal(ev, prop ? 40.0 : 30.0, 1e-9);
         assert_float_equal(def, prop ? 10.0 : 20.0, 1e-9);
         assert_float_equal(tr->shortage[1 * 2 + 1], prop ? 10.0 : 0.0, 1e-9);
-        free(out);
-        ms_trace_free(tr);
-        ms_work_free(w);
-        ms_engine_free(e);
+        tu_path_free(&run);
         ms_scenario_free(s);
     }
 }
@@ -537,11 +509,8 @@ static void test_offtake_new_plant(void **st)
         "  - {name: lic, type: export_control, exporter: a, mode: license, start: 2025-01,\n"
         "     license: {approval: 1}}\n";
     ms_scenario *s = load_fmt("%s", yaml);
-    ms_engine *e = engine(s);
-    ms_work *w = ms_work_alloc(e);
-    ms_trace *tr = ms_trace_alloc(e);
-    double *out = path_out(e);
-    ms_engine_path(e, w, 0, out, tr);
+    tu_path run = tu_path_run(s, 0);
+    ms_trace *tr = run.tr;
     for (int t = 0; t < 8; t++) {
         /* shipments [T][S][I][P] with S = 2, I = 1, P = 1 */
         assert_float_equal(tr->shipments[(size_t)t * 2 + 0], t < 4 ? 100.0 : 80.0, 1e-9);
@@ -549,10 +518,7 @@ static void test_offtake_new_plant(void **st)
         assert_float_equal(tr->price_index[t], 1.0, 1e-12);
         assert_float_equal(tr->shortage[t], 0.0, 1e-12);
     }
-    free(out);
-    ms_trace_free(tr);
-    ms_work_free(w);
-    ms_engine_free(e);
+    tu_path_free(&run);
     ms_scenario_free(s);
 }
 
