@@ -148,6 +148,18 @@ static void put_csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The columns importer,industry,product of a statistic (no leading or trailing comma). */
+static void put_entity_cols(FILE *f, const ms_scenario *s, const ms_stat_desc *d)
+{
+    static const int dims[3] = {D_IMP, D_IND, D_PROD};
+    char buf[16];
+    for (int k = 0; k < 3; k++) {
+        if (k)
+            fputc(',', f);
+        put_csv_str(f, ent_name(s, d, dims[k], buf, sizeof buf));
+    }
+}
+
 static void put_json_str(FILE *f, const char *s)
 {
     if (!s) {
@@ -233,7 +245,7 @@ int ms_output_summary_csv(FILE *f, const ms_engine *e, const ms_result *r, const
     if (check_info(info))
         return -1;
     const ms_scenario *s = ms_engine_scenario(e);
-    char qn[MS_MAX_QUANTILES][24], b1[16], b2[16], b3[16], b4[16];
+    char qn[MS_MAX_QUANTILES][24], b1[16];
     int nq = info->nquantiles;
     for (int k = 0; k < nq; k++)
         ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
@@ -257,11 +269,7 @@ int ms_output_summary_csv(FILE *f, const ms_engine *e, const ms_result *r, const
             put_csv_str(f, stat_name(d));
         }
         fputc(',', f);
-        put_csv_str(f, ent_name(s, d, D_IMP, b2, sizeof b2));
-        fputc(',', f);
-        put_csv_str(f, ent_name(s, d, D_IND, b3, sizeof b3));
-        fputc(',', f);
-        put_csv_str(f, ent_name(s, d, D_PROD, b4, sizeof b4));
+        put_entity_cols(f, s, d);
         fputc(',', f);
         put_num_csv(f, ss.mean);
         fputc(',', f);
@@ -378,7 +386,7 @@ int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, co
     if (check_info(info))
         return -1;
     const ms_scenario *s = ms_engine_scenario(e);
-    char qn[MS_MAX_QUANTILES][24], b1[16], b2[16], b3[16], b4[16], mon[16];
+    char qn[MS_MAX_QUANTILES][24], b1[16], mon[16];
     int nq = info->nquantiles;
     for (int k = 0; k < nq; k++)
         ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
@@ -406,11 +414,7 @@ int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, co
             fputc(',', kf);
             put_csv_str(kf, ent_name(s, d, D_SUP, b1, sizeof b1));
             fputc(',', kf);
-            put_csv_str(kf, ent_name(s, d, D_IMP, b2, sizeof b2));
-            fputc(',', kf);
-            put_csv_str(kf, ent_name(s, d, D_IND, b3, sizeof b3));
-            fputc(',', kf);
-            put_csv_str(kf, ent_name(s, d, D_PROD, b4, sizeof b4));
+            put_entity_cols(kf, s, d);
             ms_scenario_month_label(s, d->month, mon, sizeof mon);
             fprintf(kf, ",%s,", mon);
             if (fclose(kf) != 0) {
