@@ -3,7 +3,7 @@
 #   make            build libmagsim.a and magsim
 #   make deps       install the Debian packages magsim needs (apt-get)
 #   make run        build and run the default scenario
-#   make check      unit (cmocka) and end-to-end tests
+#   make check      unit (cmocka), end-to-end and golden-output tests
 #   make bench      benchmarks (paths per second, scaling, memory)
 #   make memcheck   valgrind: no memory error or leak on a run and a failed validation
 #   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer), FUZZ_TIME s
@@ -73,7 +73,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check unit e2e sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check unit e2e golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -120,13 +120,18 @@ run: magsim
 
 # Unit tests (cmocka), end-to-end tests against the built binary, and the
 # check that every number in a shipped scenario cites a source.
-check: unit e2e sources
+check: unit e2e golden sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+
+# Golden outputs: every shipped scenario's summary.csv and timeseries.csv at
+# 2,000 paths, byte for byte (tests/golden.sh; --update rewrites them).
+golden: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/golden.sh
 
 # valgrind: no memory error, no definite or indirect leak (tests/valgrind.sh).
 memcheck: $(B)/magsim
