@@ -120,7 +120,10 @@ run: magsim
 
 # Unit tests (cmocka), end-to-end tests against the built binary, and the
 # check that every number in a shipped scenario cites a source.
-check: unit e2e golden sources
+# The golden outputs are checked on the release build only: a sanitizer build
+# is slower and its job is memory and thread errors, which unit and e2e cover.
+CHECK_GOLDEN := $(if $(SANITIZER),,golden)
+check: unit e2e $(CHECK_GOLDEN) sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
