@@ -66,8 +66,12 @@ CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS)
 BUILDDIR ?= build
 B       := $(BUILDDIR)/$(VARIANT)
 
-LIB_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c)))
+# libmagsim: the engine and everything it needs (sim/*.c); the program: the
+# command line (sim/cli/*.c), a thin front end over the library.
+LIB_SRC  := $(sort $(wildcard sim/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=$(B)/sim/%.o)
+CLI_SRC  := $(sort $(wildcard sim/cli/*.c))
+CLI_OBJ  := $(CLI_SRC:sim/%.c=$(B)/sim/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -96,7 +100,7 @@ $(B)/libmagsim.a: $(LIB_OBJ)
 libmagsim.a: $(B)/libmagsim.a
 	cp $< $@
 
-$(B)/magsim: $(B)/sim/main.o $(B)/libmagsim.a
+$(B)/magsim: $(CLI_OBJ) $(B)/libmagsim.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 magsim: $(B)/magsim libmagsim.a
@@ -110,7 +114,7 @@ $(B)/bench/%: bench/%.c $(B)/libmagsim.a $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(B)/libmagsim.a $(LDLIBS)
 
--include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 deps:
 	@sh tools/deps.sh

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     }
     ms_diags_clear(&d);
     char err[256];
-    ms_engine_opts eo = {1};
+    ms_engine_opts eo = ms_engine_opts_default(s);
     ms_engine *e = ms_engine_alloc(s, &eo, err, sizeof err);
     if (!e) {
         fprintf(stderr, "%s\n", err);
@@ -89,9 +89,10 @@ int main(int argc, char **argv)
         free(out);
         ms_work_free(w);
     }
+    ms_estimate est;
+    ms_engine_estimate(s, &eo, th[nth - 1], &est);
     printf("peak RSS %ld MiB for %llu paths (estimate before running: %.1f MiB at %d threads)\n",
-           max_rss_kib() / 1024, (unsigned long long)paths,
-           ms_engine_memory_estimate(e, th[nth - 1]) / 1048576.0, th[nth - 1]);
+           max_rss_kib() / 1024, (unsigned long long)paths, est.memory_bytes / 1048576.0, th[nth - 1]);
     ms_engine_free(e);
     ms_scenario_free(s);
     return 0;

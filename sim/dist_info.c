@@ -46,6 +46,8 @@ ms_dist ms_dist_fixed(double v)
     d.p[0] = v;
     d.lo = -HUGE_VAL;
     d.hi = HUGE_VAL;
+    d.domain.lo = -HUGE_VAL;
+    d.domain.hi = HUGE_VAL;
     return d;
 }
 

@@ -39,6 +39,7 @@
 #include <gsl/gsl_randist.h>
 #include "magsim/engine.h"
 #include "magsim/rng.h"
+#include "magsim/result.h"
 
 #define NONE (-1)
 
@@ -77,6 +78,11 @@ typedef struct expan_c { int s, p, cap, start, ramp; } expan_c;
 
 struct ms_engine {
     const ms_scenario *sc;
+    uint64_t seed;               /* run seed */
+    /* inputs: distinct keys over the slots */
+    int ninputs;
+    const ms_dist **input;       /* [ninputs] first slot's dist of each input */
+    int *slot_input;             /* [nslots] input of each slot */
     int T, S, I, P, C, H;
     double lagcap;               /* longest lag (transit + delay) kept, months */
     /* slots */
@@ -220,9 +226,13 @@ static ms_stat_desc mk(int series, int what, int s, int i, int k, int p, int mon
 ms_engine *ms_engine_alloc(const ms_scenario *sc, const ms_engine_opts *opts, char *err, size_t errlen)
 {
     ms_engine *e = xcalloc(1, sizeof *e);
+    ms_engine_opts dflt = ms_engine_opts_default(sc);
+    if (!opts)
+        opts = &dflt;
     e->sc = sc;
+    e->seed = opts->seed;
     int T = e->T = sc->months, S = e->S = sc->nsuppliers, I = e->I = sc->nimporters, P = e->P = sc->nproducts;
-    e->series_on = opts ? opts->series : 1;
+    e->series_on = opts->series;
     int C = 0;
     for (int i = 0; i < I; i++) C += sc->importers[i].nindustries;
     e->C = C;
@@ -456,6 +466,21 @@ ms_engine *ms_engine_alloc(const ms_scenario *sc, const ms_engine_opts *opts, ch
         if (d->per_month && !ms_dist_is_fixed(d)) e->month_slots[e->nmonth_slots++] = k;
         else if (!ms_dist_is_fixed(d)) e->path_slots[e->npath_slots++] = k;
     }
+    /* inputs: the distinct keys (slots without a key are inputs of their own) */
+    e->input = xcalloc(e->nslots, sizeof *e->input);
+    e->slot_input = xcalloc(e->nslots, sizeof(int));
+    for (int k = 0; k < e->nslots; k++) {
+        const ms_dist *d = e->slot_dist[k];
+        int found = -1;
+        for (int j = 0; d->key && j < e->ninputs && found < 0; j++)
+            if (e->input[j]->key && !strcmp(e->input[j]->key, d->key))
+                found = j;
+        if (found < 0) {
+            found = e->ninputs++;
+            e->input[found] = d;
+        }
+        e->slot_input[k] = found;
+    }
     /* stream ids must be distinct among random inputs */
     for (int a = 0; a < e->nslots; a++) {
         const ms_dist *da = e->slot_dist[a];
@@ -553,7 +578,7 @@ void ms_engine_free(ms_engine *e)
     for (int k = 0; k < e->ntar; k++) { free(e->tar[k].from); free(e->tar[k].rate); }
     for (int k = 0; k < e->nstk; k++) free(e->stk[k].ben);
     for (int k = 0; k < e->nshk; k++) free(e->shk[k].cells);
-    void *ptrs[] = {e->slot_dist, e->slot_fixed, e->path_slots, e->month_slots, e->s_cap, e->s_es, e->s_price,
+    void *ptrs[] = {e->input, e->slot_input, e->slot_dist, e->slot_fixed, e->path_slots, e->month_slots, e->s_cap, e->s_es, e->s_price,
                     e->s_eta, e->s_pcap, e->s_has, e->s_out_h, e->s_out_dur, e->s_out_cut, e->s_out_stream,
                     e->exp, e->w0, e->i_hasp, e->i_transit, e->i_q, e->i_beta, e->i_delta, e->i_eps, e->i_epss,
                     e->i_smooth, e->i_pcap, e->i_ration, e->cell0, e->c_imp, e->c_D0, e->c_g, e->c_m, e->c_tau,
@@ -567,6 +592,24 @@ const ms_scenario *ms_engine_scenario(const ms_engine *e) { return e->sc; }
 int ms_engine_nmetrics(const ms_engine *e) { return e->nmetrics; }
 int ms_engine_nseries(const ms_engine *e) { return e->nseries; }
 const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i) { return &e->desc[i]; }
+const double *ms_engine_shift(const ms_engine *e) { return e->shift; }
+uint64_t ms_engine_seed(const ms_engine *e) { return e->seed; }
+int ms_engine_ninputs(const ms_engine *e) { return e->ninputs; }
+const ms_dist *ms_engine_input(const ms_engine *e, int k) { return e->input[k]; }
+
+int ms_engine_find_input(const ms_engine *e, const char *key)
+{
+    for (int k = 0; key && k < e->ninputs; k++)
+        if (e->input[k]->key && !strcmp(e->input[k]->key, key))
+            return k;
+    return -1;
+}
+
+ms_engine_opts ms_engine_opts_default(const ms_scenario *s)
+{
+    ms_engine_opts o = {.series = 1, .seed = s->seed};
+    return o;
+}
 
 /* ---- workspace ----------------------------------------------------------- */
 #define WORK_ARRAYS(X)                                                                            \
@@ -590,6 +633,8 @@ const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i) { return &e->desc[
 
 struct ms_work {
     ms_rng *rng;
+    int overridden;              /* 1: the last path set inputs; fixed slots must be restored */
+    const ms_input_set *set;     /* the inputs set on the path being run, or NULL */
 #define X_FIELD(type, name, count) type *name;
     WORK_ARRAYS(X_FIELD)
 #undef X_FIELD
@@ -614,7 +659,7 @@ ms_work *ms_work_alloc(const ms_engine *e)
     WORK_ARRAYS(X_ALLOC)
 #undef X_ALLOC
     (void)S; (void)I; (void)P; (void)C; (void)H; (void)T;
-    w->rng = ms_rng_alloc(e->sc->seed);
+    w->rng = ms_rng_alloc(e->seed);
     for (int k = 0; k < e->nslots; k++) w->v[k] = e->slot_fixed[k];
     return w;
 }
@@ -769,7 +814,36 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
 
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
 {
+    w->set = NULL;
     return engine_path(e, w, path, out, 1, tr);
+}
+
+int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_input_set *set, double *out,
+                        ms_trace *tr)
+{
+    w->set = set;
+    int rc = engine_path(e, w, path, out, 1, tr);
+    w->set = NULL;
+    return rc;
+}
+
+/* The value of slot sl for this path (month 0 for inputs drawn once), under
+ * the inputs set on the path (w->set) or drawn as usual. */
+static double slot_draw(const ms_engine *e, ms_work *w, int sl, uint64_t path, int month)
+{
+    const ms_dist *d = e->slot_dist[sl];
+    if (w->set) {
+        const ms_input_set *x = &w->set[e->slot_input[sl]];
+        if (x->mode == MS_INPUT_VALUE) {
+            double v = x->value, lo = ms_dist_min(d), hi = ms_dist_max(d);
+            return v < lo ? lo : (v > hi ? hi : v);
+        }
+        if (x->mode == MS_INPUT_PATH)
+            path = x->path;
+    }
+    if (ms_dist_is_fixed(d))
+        return e->slot_fixed[sl];
+    return ms_dist_draw(d, w->rng, path, month);
 }
 
 #define OUT(k) out_[(size_t)(k) * stride]
@@ -779,14 +853,25 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
     const int T = e->T, S = e->S, I = e->I, P = e->P, C = e->C, H = e->H;
     ms_rng *rng = w->rng;
 
-    /* draw this path's inputs */
-    for (int k = 0; k < e->npath_slots; k++) {
-        int sl = e->path_slots[k];
-        V(sl) = ms_dist_draw(e->slot_dist[sl], rng, path, 0);
+    /* draw this path's inputs (fixed ones hold their value, unless the last
+     * path set them) */
+    if (w->overridden) {
+        memcpy(w->v, e->slot_fixed, sizeof(double) * (size_t)e->nslots);
+        w->overridden = 0;
     }
-    for (int k = 0; k < e->nmonth_slots; k++) {
-        int sl = e->month_slots[k];
-        V(sl) = ms_dist_draw(e->slot_dist[sl], rng, path, 0);
+    if (w->set) {
+        for (int sl = 0; sl < e->nslots; sl++)
+            V(sl) = slot_draw(e, w, sl, path, 0);
+        w->overridden = 1;
+    } else {
+        for (int k = 0; k < e->npath_slots; k++) {
+            int sl = e->path_slots[k];
+            V(sl) = ms_dist_draw(e->slot_dist[sl], rng, path, 0);
+        }
+        for (int k = 0; k < e->nmonth_slots; k++) {
+            int sl = e->month_slots[k];
+            V(sl) = ms_dist_draw(e->slot_dist[sl], rng, path, 0);
+        }
     }
 
     /* reset state */
@@ -908,7 +993,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
     for (int t = 0; t < T; t++) {
         for (int k = 0; k < e->nmonth_slots; k++) {
             int sl = e->month_slots[k];
-            V(sl) = ms_dist_draw(e->slot_dist[sl], rng, path, t);
+            V(sl) = w->set ? slot_draw(e, w, sl, path, t) : ms_dist_draw(e->slot_dist[sl], rng, path, t);
         }
         /* 1. capacity, outages */
         for (int s = 0; s < S; s++) {
@@ -1439,9 +1524,7 @@ static int engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *ou
     return 0;
 }
 
-/* ---- results and the parallel driver -------------------------------------- */
-#define METRIC_BITS 7   /* quantiles of metrics within 1/257 relative */
-#define SERIES_BITS 5   /* quantile bands of monthly series within 1/65 relative */
+/* ---- the variance shifts and the parallel driver ------------------------------ */
 
 /* The variance shift of every statistic is its value on path 0: the same for
  * every run, thread and rank, so accumulators merge exactly. */
@@ -1451,68 +1534,6 @@ static void compute_shift(ms_engine *e)
     ms_work *w = ms_work_alloc(e);
     ms_engine_path(e, w, 0, e->shift, NULL);
     ms_work_free(w);
-}
-
-static void new_accums(const ms_engine *e, ms_accum **m, ms_accum **s)
-{
-    int *bits = xcalloc((size_t)e->nmetrics + e->nseries, sizeof(int));
-    for (int k = 0; k < e->nmetrics + e->nseries; k++) bits[k] = k < e->nmetrics ? METRIC_BITS : SERIES_BITS;
-    *m = ms_accum_alloc(e->nmetrics, bits, 1);
-    ms_accum_set_shift(*m, e->shift);
-    *s = NULL;
-    if (e->nseries > 0) {
-        *s = ms_accum_alloc(e->nseries, bits + e->nmetrics, 0);
-        ms_accum_set_shift(*s, e->shift + e->nmetrics);
-    }
-    free(bits);
-}
-
-ms_result *ms_result_alloc(const ms_engine *e)
-{
-    ms_result *r = xcalloc(1, sizeof *r);
-    new_accums(e, &r->metrics, &r->series);
-    return r;
-}
-
-void ms_result_free(ms_result *r)
-{
-    if (!r) return;
-    ms_accum_free(r->metrics);
-    ms_accum_free(r->series);
-    free(r);
-}
-
-int ms_result_merge(ms_result *dst, const ms_result *src)
-{
-    if (ms_accum_merge(dst->metrics, src->metrics)) return -1;
-    if (dst->series && src->series && ms_accum_merge(dst->series, src->series)) return -1;
-    dst->paths_done += src->paths_done;
-    dst->interrupted |= src->interrupted;
-    return 0;
-}
-
-void ms_result_summary(const ms_engine *e, const ms_result *r, int i, ms_stat_summary *out)
-{
-    const ms_scenario *sc = e->sc;
-    if (i < e->nmetrics) ms_accum_summary(r->metrics, i, sc->quantiles, sc->nquantiles, out);
-    else ms_accum_summary(r->series, i - e->nmetrics, sc->quantiles, sc->nquantiles, out);
-}
-
-/* Bytes of the accumulators of nm metrics and ns series points at their
- * typical size: per statistic two exact sums, counters, and the histogram
- * octaves a typical run touches (about 8 octaves of 128 buckets with ranges
- * for a metric, 6 octaves of 32 buckets for a series point). */
-static double accum_bytes(double nm, double ns)
-{
-    return nm * (2.0 * sizeof(ms_xsum) + 8 * 128 * 24) + ns * (2.0 * sizeof(ms_xsum) + 6 * 32 * 8);
-}
-
-size_t ms_engine_memory_estimate(const ms_engine *e, int threads)
-{
-    size_t nst = (size_t)e->nmetrics + e->nseries;
-    size_t acc = (size_t)accum_bytes(e->nmetrics, e->nseries);
-    size_t per_thread = ms_work_bytes(e) + nst * (MS_BLOCK + 1) * sizeof(double) + acc;
-    return (size_t)(threads > 0 ? threads : 1) * per_thread + acc;
 }
 
 void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int threads, ms_estimate *out)
@@ -1546,7 +1567,7 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
     double work = nslots * D + D * (4 * S * P + 3 * S + 7 * I * S * P + 9 * I * P + 12 * C + 4 * C * P) +
                   D * (C * P * H + I * P * H + S * I * P * T + H + 2 * I) + D * 10 * S * I + D * 7 * nent;
     out->work_bytes = work + nst * (MS_BLOCK + 1) * D;
-    out->accum_bytes = accum_bytes(out->nmetrics, out->nseries);
+    out->accum_bytes = ms_result_typical_bytes(out->nmetrics, out->nseries);
     out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (S * I * P * 3 + I * S * P) + nslots * 2 * D;
     /* result files: a summary row is ~40 bytes of names and ~22 per number
      * (mean, sd, se, quantiles, p_pos, cvar95); a series point has a mean
@@ -1570,7 +1591,7 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
     int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
     uint64_t nblocks = (n + MS_BLOCK - 1) / MS_BLOCK;
     int nm = e->nmetrics, ns = e->nseries, nst = nm + ns;
-    ms_accum **lm = xcalloc(threads, sizeof *lm), **ls = xcalloc(threads, sizeof *ls);
+    ms_result **lr = xcalloc(threads, sizeof *lr);
     uint64_t done = 0;
     double t0 = omp_get_wtime(), last = t0;
     int used = 1, fail = 0;
@@ -1582,10 +1603,14 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
         used = omp_get_num_threads();
         ms_work *w = ms_work_alloc(e);
         double *buf = xcalloc((size_t)nst * MS_BLOCK, sizeof(double));
-        new_accums(e, &lm[tid], &ls[tid]);
+        lr[tid] = ms_result_alloc(e);
+        if (!lr[tid]) {
+#pragma omp atomic write
+            fail = 1;
+        }
 #pragma omp for schedule(dynamic, 1)
         for (uint64_t b = 0; b < nblocks; b++) {
-            if (o->stop && *o->stop) continue;
+            if ((o->stop && *o->stop) || !lr[tid]) continue;
             uint64_t p0 = first + b * MS_BLOCK;
             int np = (int)(n - b * MS_BLOCK < MS_BLOCK ? n - b * MS_BLOCK : MS_BLOCK);
             /* path-major block buffer: a path writes its vector contiguously; the
@@ -1595,8 +1620,8 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
 #pragma omp atomic write
                     fail = 1;
                 }
-            ms_accum_add_strided(lm[tid], buf, np, 1, (size_t)nst);
-            if (ls[tid]) ms_accum_add_strided(ls[tid], buf + nm, np, 1, (size_t)nst);
+            ms_accum_add_strided(lr[tid]->metrics, buf, np, 1, (size_t)nst);
+            if (lr[tid]->series) ms_accum_add_strided(lr[tid]->series, buf + nm, np, 1, (size_t)nst);
 #pragma omp atomic update
             done += (uint64_t)np;
             if (tid == 0 && o->progress) {
@@ -1615,13 +1640,10 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
     }
     /* merge in thread order (the merge is exact, so the order does not matter) */
     for (int k = 0; k < threads; k++) {
-        if (lm[k] && ms_accum_merge(res->metrics, lm[k])) fail = 1;
-        if (ls[k] && res->series && ms_accum_merge(res->series, ls[k])) fail = 1;
-        ms_accum_free(lm[k]);
-        ms_accum_free(ls[k]);
+        if (lr[k] && ms_result_merge(res, lr[k])) fail = 1;
+        ms_result_free(lr[k]);
     }
-    free(lm);
-    free(ls);
+    free(lr);
     if (res->paths_requested == 0) res->first_path = first; /* the result's first range */
     res->paths_done += done;
     res->paths_requested += n;

@@ -33,8 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "magsim/fmt.h"
+#include "magsim/outdir.h"
 #include "magsim/output.h"
 #include "fileio.h"
 
@@ -98,56 +98,6 @@ static const char *ent_name(const ms_scenario *s, const ms_stat_desc *d, int dim
     return ibuf;
 }
 
-/* ---- number and text formatting ------------------------------------------ */
-
-/* The shortest of %.15g, %.16g and %.17g that reads back to the same
- * double (%.17g always does): round-trip exact, and 0.05 stays "0.05". */
-static void fmt_double(char *buf, size_t len, double x)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, x);
-        if (prec == 17 || strtod(buf, NULL) == x)
-            return;
-    }
-}
-
-static void put_num_csv(FILE *f, double x)
-{
-    char b[32];
-    if (isfinite(x)) {
-        fmt_double(b, sizeof b, x);
-        fputs(b, f);
-    }
-}
-
-static void put_num_json(FILE *f, double x)
-{
-    char b[32];
-    if (isfinite(x)) {
-        fmt_double(b, sizeof b, x);
-        fputs(b, f);
-    } else {
-        fputs("null", f);
-    }
-}
-
-static void put_csv_str(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* The columns importer,industry,product of a statistic (no leading or trailing comma). */
 static void put_entity_cols(FILE *f, const ms_scenario *s, const ms_stat_desc *d)
 {
@@ -156,32 +106,8 @@ static void put_entity_cols(FILE *f, const ms_scenario *s, const ms_stat_desc *d
     for (int k = 0; k < 3; k++) {
         if (k)
             fputc(',', f);
-        put_csv_str(f, ent_name(s, d, dims[k], buf, sizeof buf));
+        ms_fmt_csv_str(f, ent_name(s, d, dims[k], buf, sizeof buf));
     }
-}
-
-static void put_json_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
 }
 
 void ms_output_qname(double q, char *buf, size_t len)
@@ -264,26 +190,26 @@ int ms_output_summary_csv(FILE *f, const ms_engine *e, const ms_result *r, const
         if (sup) {
             char m[256];
             snprintf(m, sizeof m, "%s[%s]", stat_name(d), sup);
-            put_csv_str(f, m);
+            ms_fmt_csv_str(f, m);
         } else {
-            put_csv_str(f, stat_name(d));
+            ms_fmt_csv_str(f, stat_name(d));
         }
         fputc(',', f);
         put_entity_cols(f, s, d);
         fputc(',', f);
-        put_num_csv(f, ss.mean);
+        ms_fmt_csv_num(f, ss.mean);
         fputc(',', f);
-        put_num_csv(f, ss.sd);
+        ms_fmt_csv_num(f, ss.sd);
         fputc(',', f);
-        put_num_csv(f, ss.se);
+        ms_fmt_csv_num(f, ss.se);
         for (int k = 0; k < nq; k++) {
             fputc(',', f);
-            put_num_csv(f, ss.q[k]);
+            ms_fmt_csv_num(f, ss.q[k]);
         }
         fputc(',', f);
-        put_num_csv(f, ss.p_pos);
+        ms_fmt_csv_num(f, ss.p_pos);
         fputc(',', f);
-        put_num_csv(f, cvar_bad(d, &ss));
+        ms_fmt_csv_num(f, cvar_bad(d, &ss));
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -410,9 +336,9 @@ int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, co
                 sorder_free(&o);
                 return -1;
             }
-            put_csv_str(kf, stat_name(d));
+            ms_fmt_csv_str(kf, stat_name(d));
             fputc(',', kf);
-            put_csv_str(kf, ent_name(s, d, D_SUP, b1, sizeof b1));
+            ms_fmt_csv_str(kf, ent_name(s, d, D_SUP, b1, sizeof b1));
             fputc(',', kf);
             put_entity_cols(kf, s, d);
             ms_scenario_month_label(s, d->month, mon, sizeof mon);
@@ -424,12 +350,12 @@ int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, co
             }
             fputs(key, f);
             fputs("mean,", f);
-            put_num_csv(f, ss.mean);
+            ms_fmt_csv_num(f, ss.mean);
             fputc('\n', f);
             for (int k = 0; k < nq; k++) {
                 fputs(key, f);
                 fprintf(f, "%s,", qn[k]);
-                put_num_csv(f, ss.q[k]);
+                ms_fmt_csv_num(f, ss.q[k]);
                 fputc('\n', f);
             }
             free(key);
@@ -445,43 +371,43 @@ static void json_names_dims(FILE *f, const ms_scenario *s, const ms_stat_desc *d
 {
     char b[4][16];
     fputs("\"supplier\": ", f);
-    put_json_str(f, ent_name(s, d, D_SUP, b[0], sizeof b[0]));
+    ms_fmt_json_str(f, ent_name(s, d, D_SUP, b[0], sizeof b[0]));
     fputs(", \"importer\": ", f);
-    put_json_str(f, ent_name(s, d, D_IMP, b[1], sizeof b[1]));
+    ms_fmt_json_str(f, ent_name(s, d, D_IMP, b[1], sizeof b[1]));
     fputs(", \"industry\": ", f);
-    put_json_str(f, ent_name(s, d, D_IND, b[2], sizeof b[2]));
+    ms_fmt_json_str(f, ent_name(s, d, D_IND, b[2], sizeof b[2]));
     fputs(", \"product\": ", f);
-    put_json_str(f, ent_name(s, d, D_PROD, b[3], sizeof b[3]));
+    ms_fmt_json_str(f, ent_name(s, d, D_PROD, b[3], sizeof b[3]));
 }
 
 static void json_scenario(FILE *f, const ms_scenario *s, const char *path)
 {
     char mon[16];
     fputs("  \"scenario\": {\n    \"name\": ", f);
-    put_json_str(f, s->name);
+    ms_fmt_json_str(f, s->name);
     fputs(",\n    \"path\": ", f);
-    put_json_str(f, path ? path : s->path);
+    ms_fmt_json_str(f, path ? path : s->path);
     ms_scenario_month_label(s, 0, mon, sizeof mon);
     fprintf(f, ",\n    \"start\": \"%s\",\n    \"months\": %d,\n    \"shortage_threshold\": ", mon, s->months);
-    put_num_json(f, s->shortage_threshold);
+    ms_fmt_json_num(f, s->shortage_threshold);
     fputs(",\n    \"products\": [", f);
     for (int i = 0; i < s->nproducts; i++) {
         fputs(i ? ", " : "", f);
-        put_json_str(f, s->products[i].name);
+        ms_fmt_json_str(f, s->products[i].name);
     }
     fputs("],\n    \"suppliers\": [", f);
     for (int i = 0; i < s->nsuppliers; i++) {
         fputs(i ? ", " : "", f);
-        put_json_str(f, s->suppliers[i].name);
+        ms_fmt_json_str(f, s->suppliers[i].name);
     }
     fputs("],\n    \"importers\": [", f);
     for (int i = 0; i < s->nimporters; i++) {
         fputs(i ? ",\n      {\"name\": " : "\n      {\"name\": ", f);
-        put_json_str(f, s->importers[i].name);
+        ms_fmt_json_str(f, s->importers[i].name);
         fputs(", \"industries\": [", f);
         for (int k = 0; k < s->importers[i].nindustries; k++) {
             fputs(k ? ", " : "", f);
-            put_json_str(f, s->importers[i].industries[k].name);
+            ms_fmt_json_str(f, s->importers[i].industries[k].name);
         }
         fputs("]}", f);
     }
@@ -499,7 +425,7 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         ms_output_qname(info->quantiles[k], qn[k], sizeof qn[k]);
 
     fputs("{\n  \"format\": \"magsim-summary\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
-    put_json_str(f, MAGSIM_VERSION);
+    ms_fmt_json_str(f, MAGSIM_VERSION);
     fputs(",\n", f);
     json_scenario(f, s, info->scenario_path);
     fprintf(f, "  \"run\": {\"seed\": %" PRIu64 ", \"first_path\": %" PRIu64 ", \"paths_requested\": %" PRIu64
@@ -508,17 +434,17 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
     fputs("  \"quantiles\": [", f);
     for (int k = 0; k < nq; k++) {
         fputs(k ? ", " : "", f);
-        put_num_json(f, info->quantiles[k]);
+        ms_fmt_json_num(f, info->quantiles[k]);
     }
     fputs("],\n  \"quantile_names\": [", f);
     for (int k = 0; k < nq; k++) {
         fputs(k ? ", " : "", f);
-        put_json_str(f, qn[k]);
+        ms_fmt_json_str(f, qn[k]);
     }
     fputs("],\n  \"quantile_rel_error\": {\"metrics\": ", f);
-    put_num_json(f, ms_hist_rel_error(7));
+    ms_fmt_json_num(f, ms_hist_rel_error(MS_METRIC_BITS));
     fputs(", \"series\": ", f);
-    put_num_json(f, ms_hist_rel_error(5));
+    ms_fmt_json_num(f, ms_hist_rel_error(MS_SERIES_BITS));
     fputs("},\n  \"metrics\": [", f);
 
     int nm = ms_engine_nmetrics(e);
@@ -527,24 +453,24 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         ms_stat_summary ss;
         summary_at(e, r, i, info->quantiles, nq, &ss);
         fputs(i ? ",\n    {\"metric\": " : "\n    {\"metric\": ", f);
-        put_json_str(f, stat_name(d));
+        ms_fmt_json_str(f, stat_name(d));
         fputs(", ", f);
         json_names_dims(f, s, d);
         fprintf(f, ",\n     \"n\": %" PRIu64 ", \"mean\": ", ss.n);
-        put_num_json(f, ss.mean);
+        ms_fmt_json_num(f, ss.mean);
         fputs(", \"sd\": ", f);
-        put_num_json(f, ss.sd);
+        ms_fmt_json_num(f, ss.sd);
         fputs(", \"se\": ", f);
-        put_num_json(f, ss.se);
+        ms_fmt_json_num(f, ss.se);
         fputs(", \"quantiles\": {", f);
         for (int k = 0; k < nq; k++) {
             fprintf(f, "%s\"%s\": ", k ? ", " : "", qn[k]);
-            put_num_json(f, ss.q[k]);
+            ms_fmt_json_num(f, ss.q[k]);
         }
         fputs("}, \"p_pos\": ", f);
-        put_num_json(f, ss.p_pos);
+        ms_fmt_json_num(f, ss.p_pos);
         fputs(", \"cvar95\": ", f);
-        put_num_json(f, cvar_bad(d, &ss));
+        ms_fmt_json_num(f, cvar_bad(d, &ss));
         fprintf(f, ", \"cvar_tail\": \"%s\"}", d->lower_tail_bad ? "lower" : "upper");
     }
     fputs(nm ? "\n  ],\n  \"series\": [" : "],\n  \"series\": [", f);
@@ -563,7 +489,7 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         for (int p = 0; p < g->n; p++)
             summary_at(e, r, o.idx[g->start + p], info->quantiles, nq, &ss[p]);
         fputs(gi ? ",\n    {\"series\": " : "\n    {\"series\": ", f);
-        put_json_str(f, stat_name(d0));
+        ms_fmt_json_str(f, stat_name(d0));
         fputs(", ", f);
         json_names_dims(f, s, d0);
         fputs(",\n     \"months\": [", f);
@@ -574,14 +500,14 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         fputs("],\n     \"mean\": [", f);
         for (int p = 0; p < g->n; p++) {
             fputs(p ? ", " : "", f);
-            put_num_json(f, ss[p].mean);
+            ms_fmt_json_num(f, ss[p].mean);
         }
         fputs("],\n     \"quantiles\": {", f);
         for (int k = 0; k < nq; k++) {
             fprintf(f, "%s\"%s\": [", k ? ",\n                   " : "", qn[k]);
             for (int p = 0; p < g->n; p++) {
                 fputs(p ? ", " : "", f);
-                put_num_json(f, ss[p].q[k]);
+                ms_fmt_json_num(f, ss[p].q[k]);
             }
             fputc(']', f);
         }
@@ -593,36 +519,14 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
     return ferror(f) ? -1 : 0;
 }
 
-/* ---- SHA-256 ------------------------------------------------------------------ */
-
-void ms_output_sha256_hex(const void *buf, size_t len, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, buf, len) == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
-    EVP_MD_CTX_free(ctx);
-    if (!ok) {
-        memset(hex, '0', 64);
-        hex[64] = '\0';
-        return;
-    }
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-}
-
 /* ---- manifest.json ----------------------------------------------------------- */
 
-typedef struct outfile {
-    const char *name;  /* file name inside DIR */
-    char *buf;         /* content */
-    size_t len;
-    int owned;         /* 1: buf is ours to free */
-} outfile;
+static const char *source_copy_name(const ms_scenario *s, int k);
 
+/* The manifest: provenance, then every file of the directory (d: NULL when
+ * rendered on its own, without a file list). */
 static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info,
-                    const outfile *files, int nfiles, const char *const *based, int nbased)
+                    const ms_outdir *d)
 {
     const ms_scenario *s = ms_engine_scenario(e);
     char host[256] = "", stamp[32] = "", sha[65];
@@ -635,21 +539,21 @@ static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_ou
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
     fputs("{\n  \"format\": \"magsim-manifest\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
-    put_json_str(f, MAGSIM_VERSION);
+    ms_fmt_json_str(f, MAGSIM_VERSION);
     fputs(",\n  \"scenario\": {\"path\": ", f);
-    put_json_str(f, info->scenario_path ? info->scenario_path : s->path);
+    ms_fmt_json_str(f, info->scenario_path ? info->scenario_path : s->path);
     fputs(", \"name\": ", f);
-    put_json_str(f, s->name);
-    if (info->scenario_bytes) {
-        ms_output_sha256_hex(info->scenario_bytes, info->scenario_len, sha);
-        fprintf(f, ", \"bytes\": %zu, \"sha256\": \"%s\", \"copy\": \"scenario.yaml\"", info->scenario_len, sha);
+    ms_fmt_json_str(f, s->name);
+    if (s->nsources > 0) {
+        ms_fmt_sha256_hex(s->sources[0].bytes, s->sources[0].len, sha);
+        fprintf(f, ", \"bytes\": %zu, \"sha256\": \"%s\", \"copy\": \"scenario.yaml\"", s->sources[0].len, sha);
     } else {
         fputs(", \"bytes\": null, \"sha256\": null, \"copy\": null", f);
     }
     fputs(", \"extends\": [", f);
-    for (int i = 0; i < nbased; i++) {
-        fputs(i ? ", " : "", f);
-        put_json_str(f, based[i]);
+    for (int i = 1; i < s->nsources; i++) {
+        fputs(i > 1 ? ", " : "", f);
+        ms_fmt_json_str(f, source_copy_name(s, i));
     }
     fputs("]},\n", f);
     fprintf(f, "  \"seed\": %" PRIu64 ",\n  \"first_path\": %" PRIu64 ",\n  \"paths_requested\": %" PRIu64
@@ -658,27 +562,28 @@ static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_ou
     fputs("  \"quantiles\": [", f);
     for (int k = 0; k < info->nquantiles; k++) {
         fputs(k ? ", " : "", f);
-        put_num_json(f, info->quantiles[k]);
+        ms_fmt_json_num(f, info->quantiles[k]);
     }
     fprintf(f, "],\n  \"series\": %s,\n", r->series ? "true" : "false");
     fprintf(f, "  \"threads\": %d,\n  \"wall_seconds\": ", info->threads > 0 ? info->threads : r->threads);
-    put_num_json(f, r->wall_seconds);
+    ms_fmt_json_num(f, r->wall_seconds);
     fputs(",\n  \"paths_per_second\": ", f);
-    put_num_json(f, r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : NAN);
+    ms_fmt_json_num(f, r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : NAN);
     fprintf(f, ",\n  \"gsl_errors\": %d,\n  \"host\": ", info->gsl_errors);
-    put_json_str(f, host);
+    ms_fmt_json_str(f, host);
     fputs(",\n  \"written_utc\": ", f);
-    put_json_str(f, stamp);
+    ms_fmt_json_str(f, stamp);
     fputs(",\n  \"command_line\": ", f);
-    put_json_str(f, info->command_line);
+    ms_fmt_json_str(f, info->command_line);
     fputs(",\n  \"files\": {", f);
-    for (int i = 0; i < nfiles; i++) {
-        ms_output_sha256_hex(files[i].buf, files[i].len, sha);
+    int n = d ? ms_outdir_nfiles(d) : 0;
+    for (int i = 0; i < n; i++) {
         fprintf(f, "%s\n    ", i ? "," : "");
-        put_json_str(f, files[i].name);
-        fprintf(f, ": {\"bytes\": %zu, \"sha256\": \"%s\"}", files[i].len, sha);
+        ms_fmt_json_str(f, ms_outdir_file_name(d, i));
+        fprintf(f, ": {\"bytes\": %zu, \"sha256\": \"%s\"}", ms_outdir_file_bytes(d, i),
+                ms_outdir_file_sha256(d, i));
     }
-    fputs(nfiles ? "\n  }\n}\n" : "}\n}\n", f);
+    fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
     return ferror(f) ? -1 : 0;
 }
 
@@ -686,7 +591,7 @@ int ms_output_manifest_json(FILE *f, const ms_engine *e, const ms_result *r, con
 {
     if (check_info(info))
         return -1;
-    return manifest(f, e, r, info, NULL, 0, NULL, 0);
+    return manifest(f, e, r, info, NULL);
 }
 
 /* ---- terminal summary ------------------------------------------------------------ */
@@ -792,7 +697,7 @@ int ms_output_terminal(FILE *f, const ms_engine *e, const ms_result *r, const ms
             info->threads > 0 ? info->threads : r->threads, r->wall_seconds,
             r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : 0.0);
     fprintf(f, "  quantiles  within \u00b1%.2g%% (histogram bound)   shortage threshold %s of demand\n",
-            100 * ms_hist_rel_error(7), (snprintf(a, sizeof a, "%g%%", 100 * s->shortage_threshold), a));
+            100 * ms_hist_rel_error(MS_METRIC_BITS), (snprintf(a, sizeof a, "%g%%", 100 * s->shortage_threshold), a));
     if (r->paths_done == 0) {
         fputs("\nno path completed: nothing to summarise\n", f);
         return ferror(f) ? -1 : 0;
@@ -869,502 +774,108 @@ int ms_output_terminal(FILE *f, const ms_engine *e, const ms_result *r, const ms
     return ferror(f) ? -1 : 0;
 }
 
-/* ---- files and directories -------------------------------------------------------- */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+/* ---- the result directory ---------------------------------------------------------- */
 
-static int rm_at(int dirfd, const char *name)
+/* The name a source file is copied under: "scenario.yaml" for the scenario,
+ * a base's own file name for the files of its extends: chain.  A base
+ * whose name would clash with a result file or an earlier copy is not
+ * copied (NULL); the manifest lists what was. */
+static const char *source_copy_name(const ms_scenario *s, int k)
 {
-    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-        return 0;
-    if (errno != EISDIR && errno != EPERM)
-        return -1;
-    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd < 0)
-        return -1;
-    DIR *dir = fdopendir(fd);
-    if (!dir) {
-        close(fd);
-        return -1;
+    if (k == 0)
+        return "scenario.yaml";
+    const char *p = s->sources[k].path;
+    const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+    static const char *const reserved[] = {"scenario.yaml", "manifest.json", "summary.csv", "summary.json",
+                                           "timeseries.csv", NULL};
+    if (!*base)
+        return NULL;
+    for (int j = 0; reserved[j]; j++)
+        if (!strcmp(base, reserved[j]))
+            return NULL;
+    for (int j = 1; j < k; j++) {
+        const char *o = source_copy_name(s, j);
+        if (o && !strcmp(o, base))
+            return NULL;
     }
-    int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(dir)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        if (rm_at(fd, de->d_name) != 0)
-            rc = -1;
-    }
-    closedir(dir);
-    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
-        rc = -1;
-    return rc;
-}
-
-int ms_output_remove_tree(const char *dir)
-{
-    return rm_at(AT_FDCWD, dir);
-}
-
-/* "a/b/c" -> "a/b" ("." when there is no slash). */
-static char *parent_of(const char *path)
-{
-    const char *sl = strrchr(path, '/');
-    if (!sl)
-        return strdup(".");
-    if (sl == path)
-        return strdup("/");
-    char *p = strndup(path, (size_t)(sl - path));
-    return p;
-}
-
-static int mkdir_parents(const char *dir, char *err, size_t errlen)
-{
-    char *p = strdup(dir);
-    if (!p) {
-        seterr(err, errlen, "out of memory");
-        return -1;
-    }
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            seterr(err, errlen, "cannot create directory %s: %s", p, strerror(errno));
-            free(p);
-            return -1;
-        }
-        *q = '/';
-    }
-    free(p);
-    return 0;
-}
-
-/* May DIR be replaced with --force?  A directory that is empty or holds a
- * manifest.json (an earlier magsim output). */
-static int replaceable(const char *dir)
-{
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return 0;
-    char *m = malloc(strlen(dir) + 16);
-    if (!m)
-        return 0;
-    sprintf(m, "%s/manifest.json", dir);
-    int ok = access(m, F_OK) == 0;
-    free(m);
-    if (ok)
-        return 1;
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *de;
-    int empty = 1;
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            empty = 0;
-    closedir(d);
-    return empty;
-}
-
-int ms_output_check_dir(const char *dir, int force, char *err, size_t errlen)
-{
-    struct stat st;
-    if (!dir || !*dir) {
-        seterr(err, errlen, "empty output directory name");
-        return MS_OUTPUT_EINVAL;
-    }
-    if (lstat(dir, &st) != 0) {
-        /* DIR will be created beside its nearest existing ancestor: that one
-         * must be a directory we may write in (checked now, not after a run) */
-        char *p = strdup(dir);
-        int rc = MS_OUTPUT_OK;
-        while (p) {
-            char *up = parent_of(p);
-            free(p);
-            p = up;
-            if (!p || stat(p, &st) == 0 || !strcmp(p, ".") || !strcmp(p, "/"))
-                break;
-        }
-        if (!p) {
-            seterr(err, errlen, "out of memory");
-            return MS_OUTPUT_EIO;
-        }
-        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            seterr(err, errlen, "cannot create \"%s\": %s is not a directory", dir, p);
-            rc = MS_OUTPUT_EIO;
-        } else if (access(p, W_OK | X_OK) != 0) {
-            seterr(err, errlen, "cannot create \"%s\": %s: %s", dir, p, strerror(errno));
-            rc = MS_OUTPUT_EIO;
-        }
-        free(p);
-        return rc;
-    }
-    if (!force) {
-        seterr(err, errlen, "\"%s\" already exists; use --force to replace it", dir);
-        return MS_OUTPUT_EXISTS;
-    }
-    if (!replaceable(dir)) {
-        seterr(err, errlen, "\"%s\" exists and is not a magsim output directory (no manifest.json); "
-                            "not replacing it even with --force", dir);
-        return MS_OUTPUT_EXISTS;
-    }
-    return MS_OUTPUT_OK;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    /* some file systems refuse fsync on directories: not an error */
-    if (rc != 0 && (errno == EINVAL || errno == EROFS || errno == EBADF))
-        rc = 0;
-    close(fd);
-    return rc;
-}
-
-/* Write buf into dir/name: create (never overwrite), write all, fsync, close. */
-static int write_file(const char *dir, const char *name, const void *buf, size_t len, char *err, size_t errlen)
-{
-    size_t plen = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(plen);
-    if (!path) {
-        seterr(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(path, plen, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        seterr(err, errlen, "cannot create %s: %s", path, strerror(errno));
-        free(path);
-        return -1;
-    }
-    const char *p = buf;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
-            close(fd);
-            free(path);
-            return -1;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        seterr(err, errlen, "cannot write %s (fsync): %s", path, strerror(errno));
-        close(fd);
-        free(path);
-        return -1;
-    }
-    if (close(fd) != 0) {
-        seterr(err, errlen, "cannot write %s (close): %s", path, strerror(errno));
-        free(path);
-        return -1;
-    }
-    free(path);
-    return 0;
+    return base;
 }
 
 typedef int (*writer_fn)(FILE *, const ms_engine *, const ms_result *, const ms_output_info *);
 
-static int render(writer_fn fn, const ms_engine *e, const ms_result *r, const ms_output_info *info,
-                  char **buf, size_t *len)
+/* Render one file into memory and add it to the directory. */
+static int add_rendered(ms_outdir *d, const char *name, writer_fn fn, const ms_engine *e, const ms_result *r,
+                        const ms_output_info *info, char *err, size_t errlen)
 {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = open_memstream(buf, len);
-    if (!f)
-        return -1;
-    int rc = fn(f, e, r, info);
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc) {
-        free(*buf);
-        *buf = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        snprintf(err, errlen, "cannot render %s: out of memory", name);
+        return MS_OUTDIR_EIO;
     }
+    int rc = fn(f, e, r, info);
+    if (fclose(f) != 0 || rc) {
+        free(buf);
+        snprintf(err, errlen, "cannot render %s: out of memory", name);
+        return MS_OUTDIR_EIO;
+    }
+    rc = ms_outdir_add(d, name, buf, len, err, errlen);
+    free(buf);
     return rc;
 }
 
-static int read_all(const char *path, char **buf, size_t *len)
+static int manifest_writer(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info);
+static const ms_outdir *g_manifest_dir; /* the directory manifest_writer lists (single-threaded use) */
+
+static int manifest_writer(FILE *f, const ms_engine *e, const ms_result *r, const ms_output_info *info)
 {
-    int err;
-    *buf = ms_read_file(path, (size_t)-1 / 2, len, &err);
-    if (!*buf)
-        errno = err;
-    return *buf ? 0 : -1;
+    return manifest(f, e, r, info, g_manifest_dir);
 }
 
-/* The value of a top-level "extends:" line in a scenario's bytes (block
- * style, the way scenario files write it), or NULL. */
-static char *extends_of(const char *buf, size_t len)
-{
-    const char *p = buf, *end = buf + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol)
-            eol = end;
-        if ((size_t)(eol - p) > 8 && !strncmp(p, "extends:", 8)) {
-            const char *v = p + 8;
-            while (v < eol && (*v == ' ' || *v == '\t'))
-                v++;
-            const char *ve = eol;
-            const char *hash = ve > v ? memchr(v, '#', (size_t)(ve - v)) : NULL;
-            if (hash && hash > v && (hash[-1] == ' ' || hash[-1] == '\t'))
-                ve = hash;
-            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-                ve--;
-            if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
-                v++;
-                ve--;
-            }
-            return ve > v ? strndup(v, (size_t)(ve - v)) : NULL;
-        }
-        p = eol + 1;
-    }
-    return NULL;
-}
-
-int ms_output_write_dir(const char *dir_in, int force, const ms_engine *e, const ms_result *r,
+int ms_output_write_dir(const char *dir, int force, const ms_engine *e, const ms_result *r,
                         const ms_output_info *info, char *err, size_t errlen)
 {
-    enum { NFILES_MAX = 16 };
-    if (!dir_in || !*dir_in) {
-        seterr(err, errlen, "empty output directory name");
+    if (!dir || !*dir) {
+        snprintf(err, errlen, "empty output directory name");
         return MS_OUTPUT_EINVAL;
     }
     if (check_info(info)) {
-        seterr(err, errlen, "bad quantile levels");
+        snprintf(err, errlen, "bad quantile levels");
         return MS_OUTPUT_EINVAL;
     }
-    int rc = ms_output_check_dir(dir_in, force, err, errlen);
-    if (rc)
-        return rc;
-
-    char *dir = strdup(dir_in);
-    size_t dl = dir ? strlen(dir) : 0;
-    while (dl > 1 && dir[dl - 1] == '/')
-        dir[--dl] = '\0';
-    char *tmp = dir ? malloc(dl + 64) : NULL;
-    char *old = dir ? malloc(dl + 64) : NULL;
-    char *parent = dir ? parent_of(dir) : NULL;
-    outfile files[NFILES_MAX];
-    char *based[NFILES_MAX];
-    int nfiles = 0, nbased = 0, made_tmp = 0;
-    rc = MS_OUTPUT_EIO;
-    memset(files, 0, sizeof files);
-    if (!dir || !tmp || !old || !parent) {
-        seterr(err, errlen, "out of memory");
-        goto done;
-    }
-    if (mkdir_parents(dir, err, errlen))
-        goto done;
-
-    /* a fresh temporary directory beside DIR */
-    long pid = (long)getpid();
-    for (int k = 0; k < 100; k++) {
-        if (k == 0)
-            snprintf(tmp, dl + 64, "%s.tmp.%ld", dir, pid);
-        else
-            snprintf(tmp, dl + 64, "%s.tmp.%ld.%d", dir, pid, k);
-        if (mkdir(tmp, 0777) == 0) {
-            made_tmp = 1;
-            break;
-        }
-        if (errno != EEXIST) {
-            seterr(err, errlen, "cannot create \"%s\" (temporary directory %s): %s", dir, tmp, strerror(errno));
-            goto done;
-        }
-    }
-    if (!made_tmp) {
-        seterr(err, errlen, "cannot create a temporary directory beside %s", dir);
-        goto done;
-    }
-
-    /* render */
+    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
+    if (!d)
+        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTPUT_EXISTS : MS_OUTPUT_EIO;
     static const struct { const char *name; writer_fn fn; } writers[] = {
         {"summary.csv", ms_output_summary_csv},
         {"timeseries.csv", ms_output_timeseries_csv},
         {"summary.json", ms_output_summary_json},
     };
-    for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
-        files[nfiles].name = writers[k].name;
-        files[nfiles].owned = 1;
-        if (render(writers[k].fn, e, r, info, &files[nfiles].buf, &files[nfiles].len)) {
-            seterr(err, errlen, "cannot render %s: out of memory", writers[k].name);
-            goto done;
-        }
-        nfiles++;
+    int rc = MS_OUTDIR_OK;
+    for (size_t k = 0; rc == MS_OUTDIR_OK && k < sizeof writers / sizeof writers[0]; k++)
+        rc = add_rendered(d, writers[k].name, writers[k].fn, e, r, info, err, errlen);
+    /* the scenario and the bases it extends, byte for byte as the loader read them */
+    const ms_scenario *s = ms_engine_scenario(e);
+    for (int k = 0; rc == MS_OUTDIR_OK && k < s->nsources; k++) {
+        const char *name = source_copy_name(s, k);
+        if (name)
+            rc = ms_outdir_add(d, name, s->sources[k].bytes, s->sources[k].len, err, errlen);
     }
-
-    /* the scenario, and the files it extends (copied under their base names) */
-    {
-        char *sbuf = NULL;
-        size_t slen = 0;
-        if (info->scenario_bytes) {
-            sbuf = (char *)info->scenario_bytes;
-            slen = info->scenario_len;
-            files[nfiles].owned = 0;
-        } else if (info->scenario_path && read_all(info->scenario_path, &sbuf, &slen) == 0) {
-            files[nfiles].owned = 1;
-        } else {
-            seterr(err, errlen, "cannot read scenario %s to copy it: %s",
-                   info->scenario_path ? info->scenario_path : "(none)", strerror(errno));
-            goto done;
-        }
-        files[nfiles].name = "scenario.yaml";
-        files[nfiles].buf = sbuf;
-        files[nfiles].len = slen;
-        nfiles++;
-
-        const char *cur_path = info->scenario_path ? info->scenario_path : "";
-        char *cur_owned = NULL;
-        const char *cbuf = sbuf;
-        size_t clen = slen;
-        while (nbased < 8 && nfiles < NFILES_MAX) {
-            char *ext = extends_of(cbuf, clen);
-            if (!ext)
-                break;
-            char *pdir = parent_of(cur_path);
-            char *bpath = NULL;
-            if (ext[0] == '/' || !pdir) {
-                bpath = strdup(ext);
-            } else {
-                bpath = malloc(strlen(pdir) + strlen(ext) + 2);
-                if (bpath)
-                    sprintf(bpath, "%s/%s", pdir, ext);
-            }
-            free(pdir);
-            char *bbuf = NULL;
-            size_t blen = 0;
-            const char *base = strrchr(ext, '/') ? strrchr(ext, '/') + 1 : ext;
-            if (!bpath || read_all(bpath, &bbuf, &blen) != 0 || !*base || !strcmp(base, "scenario.yaml") ||
-                !strcmp(base, "manifest.json") || strstr(base, "summary") == base ||
-                !strcmp(base, "timeseries.csv")) {
-                free(bpath);
-                free(ext);
-                free(bbuf);
-                break; /* cannot copy it: the manifest lists what was copied */
-            }
-            int dup = 0;
-            for (int k = 0; k < nfiles; k++)
-                if (!strcmp(files[k].name, base))
-                    dup = 1;
-            if (dup) {
-                free(bpath);
-                free(ext);
-                free(bbuf);
-                break;
-            }
-            based[nbased] = strdup(base);
-            files[nfiles].name = based[nbased];
-            files[nfiles].buf = bbuf;
-            files[nfiles].len = blen;
-            files[nfiles].owned = 1;
-            nfiles++;
-            nbased++;
-            free(ext);
-            free(cur_owned);
-            cur_owned = bpath;
-            cur_path = bpath;
-            cbuf = bbuf;
-            clen = blen;
-        }
-        free(cur_owned);
-    }
-
     /* manifest last: it lists the other files' sizes and hashes */
-    {
-        char *mbuf = NULL;
-        size_t mlen = 0;
-        FILE *mf = open_memstream(&mbuf, &mlen);
-        int bad = !mf || manifest(mf, e, r, info, files, nfiles, (const char *const *)based, nbased) != 0;
-        if (mf && fclose(mf) != 0)
-            bad = 1;
-        if (bad) {
-            free(mbuf);
-            seterr(err, errlen, "cannot render manifest.json: out of memory");
-            goto done;
-        }
-        files[nfiles].name = "manifest.json";
-        files[nfiles].buf = mbuf;
-        files[nfiles].len = mlen;
-        files[nfiles].owned = 1;
-        nfiles++;
+    if (rc == MS_OUTDIR_OK) {
+        g_manifest_dir = d;
+        rc = add_rendered(d, "manifest.json", manifest_writer, e, r, info, err, errlen);
+        g_manifest_dir = NULL;
     }
-
-    for (int k = 0; k < nfiles; k++)
-        if (write_file(tmp, files[k].name, files[k].buf, files[k].len, err, errlen))
-            goto done;
-    if (fsync_dir(tmp) != 0) {
-        seterr(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
-        goto done;
+    if (rc == MS_OUTDIR_OK)
+        rc = ms_outdir_commit(d, err, errlen);
+    ms_outdir_free(d);
+    switch (rc) {
+    case MS_OUTDIR_OK: return MS_OUTPUT_OK;
+    case MS_OUTDIR_EXISTS: return MS_OUTPUT_EXISTS;
+    case MS_OUTDIR_EINVAL: return MS_OUTPUT_EINVAL;
+    default: return MS_OUTPUT_EIO;
     }
-
-    /* into place */
-    struct stat st;
-    if (lstat(dir, &st) == 0) {
-        if (!force || !replaceable(dir)) {
-            rc = ms_output_check_dir(dir, force, err, errlen);
-            if (rc == MS_OUTPUT_OK) {
-                seterr(err, errlen, "\"%s\" appeared during the run; not replacing it", dir);
-                rc = MS_OUTPUT_EXISTS;
-            }
-            goto done;
-        }
-        snprintf(old, dl + 64, "%s.old.%ld", dir, pid);
-        if (rename(dir, old) != 0) {
-            seterr(err, errlen, "cannot move %s aside to %s: %s", dir, old, strerror(errno));
-            goto done;
-        }
-        if (rename(tmp, dir) != 0) {
-            seterr(err, errlen, "cannot rename %s to %s: %s", tmp, dir, strerror(errno));
-            if (rename(old, dir) != 0) { /* put the old one back */
-                int e2 = errno;
-                size_t l = strlen(err);
-                snprintf(err + l, errlen - l, "; the previous output is at %s (%s)", old, strerror(e2));
-            }
-            goto done;
-        }
-        made_tmp = 0;
-        if (ms_output_remove_tree(old) != 0) {
-            /* the new output is in place; only the clean-up failed */
-            fprintf(stderr, "magsim: warning: cannot remove the previous output %s: %s\n", old, strerror(errno));
-        }
-    } else {
-        if (rename(tmp, dir) != 0) {
-            seterr(err, errlen, "cannot rename %s to %s: %s", tmp, dir, strerror(errno));
-            goto done;
-        }
-        made_tmp = 0;
-    }
-    fsync_dir(parent);
-    rc = MS_OUTPUT_OK;
-
-done:
-    if (made_tmp)
-        ms_output_remove_tree(tmp);
-    for (int k = 0; k < nfiles; k++)
-        if (files[k].owned)
-            free(files[k].buf);
-    for (int k = 0; k < nbased; k++)
-        free(based[k]);
-    free(dir);
-    free(tmp);
-    free(old);
-    free(parent);
-    return rc;
 }

@@ -143,7 +143,7 @@ static void defaults(msl *L, const mskey *e, void *base, const char *path)
     char sub[512];
     join(sub, sizeof sub, path, e->key);
     if (e->flags & K_DEF)
-        msl_dist_default(L, sub, e->def, FIELD(base, e, ms_dist));
+        msl_dist_default(L, sub, e->def, &e->range, (e->flags & K_DATE) != 0, FIELD(base, e, ms_dist));
     if ((e->flags & K_INLINE) && e->sub)
         for (const mskey *s = e->sub; s->key; s++)
             defaults(L, s, base, sub);
@@ -518,11 +518,12 @@ static void h_suppliers(msl *L, const msn *v, void *base, const mskey *k, const 
         join(sub, sizeof sub, path, sp->name);
         for (int p = 0; p < np; p++) {
             snprintf(key, sizeof key, "%s.capacity_t_per_year.%s", sub, s->products[p].name);
-            msl_dist_default(L, key, 0, &sp->capacity_t_per_year[p]);
+            msl_dist_default(L, key, 0, &(const msrange)R_NONNEG, 0, &sp->capacity_t_per_year[p]);
             snprintf(key, sizeof key, "%s.export_share.%s", sub, s->products[p].name);
-            msl_dist_default(L, key, 1, &sp->export_share[p]);
+            msl_dist_default(L, key, 1, &(const msrange)R_SHARE, 0, &sp->export_share[p]);
             snprintf(key, sizeof key, "%s.price_usd_per_kg.%s", sub, s->products[p].name);
-            msl_dist_default(L, key, s->products[p].price_usd_per_kg, &sp->price_usd_per_kg[p]);
+            msl_dist_default(L, key, s->products[p].price_usd_per_kg, &(const msrange)R_POS, 0,
+                             &sp->price_usd_per_kg[p]);
         }
     }
     for (int i = 0; i < v->n; i++) {
@@ -663,7 +664,7 @@ static void h_industries(msl *L, const msn *v, void *base, const mskey *k, const
         join(sub, sizeof sub, path, ind->name);
         for (int p = 0; p < np; p++) {
             snprintf(key, sizeof key, "%s.demand_t_per_year.%s", sub, s->products[p].name);
-            msl_dist_default(L, key, 0, &ind->demand_t_per_year[p]);
+            msl_dist_default(L, key, 0, &(const msrange)R_NONNEG, 0, &ind->demand_t_per_year[p]);
         }
         const msn *body = v->vals[i];
         apply_entity(L, body, industry_schema, ind, "industry", ind->name, sub);
@@ -731,7 +732,7 @@ static void h_importers(msl *L, const msn *v, void *base, const mskey *k, const 
         join(sub, sizeof sub, path, im->name);
         for (int j = 0; j < ns; j++) {
             snprintf(key, sizeof key, "%s.transit_months.%s", sub, s->suppliers[j].name);
-            msl_dist_default(L, key, 1, &im->transit_months[j]);
+            msl_dist_default(L, key, 1, &(const msrange)R_NONNEG, 0, &im->transit_months[j]);
         }
         apply_entity(L, v->vals[i], importer_schema, im, "importer", im->name, sub);
     }
@@ -1250,6 +1251,7 @@ ms_scenario *ms_scenario_load_buffer(const char *name, const char *buf, size_t l
         return NULL;
     }
     L.s = s;
+    msl_add_source(&L, name, buf ? buf : "", len);
     msn *root = msl_load_tree(&L, name, buf ? buf : "", len);
     if (root) {
         apply(&L, root, root_schema, s, "");
@@ -1291,6 +1293,11 @@ void ms_scenario_free(ms_scenario *s)
 {
     if (!s)
         return;
+    for (int i = 0; i < s->nsources; i++) {
+        free(s->sources[i].path);
+        free(s->sources[i].bytes);
+    }
+    free(s->sources);
     for (int i = 0; i < s->nproducts; i++)
         free(s->products[i].name);
     free(s->products);

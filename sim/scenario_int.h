@@ -71,6 +71,8 @@ const msn *msn_key(const msn *map, const char *key);    /* key node or NULL */
 const char *msn_type_name(msn_type t);
 /* Load a file or buffer, resolve extends; NULL on failure (diags hold why). */
 msn *msl_load_tree(msl *L, const char *file, const char *buf, size_t len);
+/* Record a file the scenario is built from, with its bytes (ms_scenario.sources). */
+void msl_add_source(msl *L, const char *path, const char *buf, size_t len);
 /* Read a whole file (at most MSL_MAX_FILE bytes); NULL with *err = errno on failure. */
 char *msl_read_file(const char *path, size_t *len, int *err);
 
@@ -85,10 +87,7 @@ int msl_edit_distance(const char *a, const char *b);
 const char *msl_suggest(const char *word, const char *const *words, int n);
 
 /* ---- values (scenario_value.c) ---- */
-typedef struct msrange {
-    double lo, hi;          /* allowed values */
-    unsigned char lo_open, hi_open; /* 1: bound excluded */
-} msrange;
+typedef ms_range msrange;  /* allowed values (magsim/dist.h) */
 
 int msl_number(msl *L, const msn *n, double *out);              /* plain scalar number */
 int msl_integer(msl *L, const msn *n, long long lo, long long hi, long long *out);
@@ -96,8 +95,8 @@ int msl_date(msl *L, const msn *n, double *offset, int allow_day); /* YYYY-MM[-D
 int msl_parse_ym(const char *s, int *y, int *m, int *d);        /* 0 ok, 1 malformed, 2 impossible */
 /* Numeric (is_date 0) or date (is_date 1) input: scalar or dist map. */
 int msl_dist(msl *L, const msn *n, const char *key, int is_date, const msrange *r, ms_dist *out);
-/* A fixed default with a key. */
-void msl_dist_default(msl *L, const char *key, double v, ms_dist *out);
+/* A fixed default with a key and its domain (r NULL: any value). */
+void msl_dist_default(msl *L, const char *key, double v, const msrange *r, int is_date, ms_dist *out);
 char *msl_keydup(msl *L, const char *key);    /* string owned by the scenario */
 void *msl_own(msl *L, size_t size);           /* zeroed memory owned by the scenario */
 int msl_range_ok(const ms_dist *d, const msrange *r);

@@ -444,6 +444,29 @@ static char *join_rel(const char *from, const char *rel)
 
 static msn *load_one(msl *L, const char *file, const char *buf, size_t len, char **chain, int depth);
 
+/* Record a file the scenario is built from (the scenario first, then each
+ * base of the extends chain), with the exact bytes that were parsed. */
+void msl_add_source(msl *L, const char *path, const char *buf, size_t len)
+{
+    ms_scenario *s = L->s;
+    ms_source *v = realloc(s->sources, (size_t)(s->nsources + 1) * sizeof *v);
+    if (!v)
+        return;
+    s->sources = v;
+    ms_source *src = &v[s->nsources];
+    src->path = strdup(path);
+    src->bytes = malloc(len + 1);
+    src->len = len;
+    if (!src->path || !src->bytes) {
+        free(src->path);
+        free(src->bytes);
+        return;
+    }
+    memcpy(src->bytes, buf, len);
+    src->bytes[len] = '\0';
+    s->nsources++;
+}
+
 /* Handle "extends:" of a parsed child tree; returns the merged tree or NULL. */
 static msn *do_extends(msl *L, msn *root, const char *file, char **chain, int depth)
 {
@@ -496,6 +519,7 @@ static msn *do_extends(msl *L, msn *root, const char *file, char **chain, int de
         msn_free(root);
         return NULL;
     }
+    msl_add_source(L, path, bbuf, blen);
     chain[depth + 1] = real ? real : strdup(path);
     msn *base = load_one(L, path, bbuf, blen, chain, depth + 1);
     free(chain[depth + 1]);

@@ -53,10 +53,13 @@ static void set_key(msl *L, ms_dist *d, const char *key, const msn *at)
     d->column = at ? at->col : 0;
 }
 
-void msl_dist_default(msl *L, const char *key, double v, ms_dist *out)
+void msl_dist_default(msl *L, const char *key, double v, const msrange *r, int is_date, ms_dist *out)
 {
     *out = ms_dist_fixed(v);
     set_key(L, out, key, NULL);
+    if (r)
+        out->domain = *r;
+    out->is_date = is_date;
 }
 
 /* ---- numbers ------------------------------------------------------------------ */
@@ -643,6 +646,9 @@ int msl_dist(msl *L, const msn *n, const char *key, int is_date, const msrange *
                         ? " (truncate a normal with min:/max:, or use a bounded distribution)" : "");
         return -1;
     }
+    if (r)
+        out->domain = *r;
+    out->is_date = is_date;
     record_stream(L, out, n);
     return 0;
 }

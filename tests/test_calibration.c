@@ -68,7 +68,8 @@ static ms_scenario *load(const char *rel)
 static ms_engine *compile(const ms_scenario *s, int series)
 {
     char err[512];
-    ms_engine_opts o = {series};
+    ms_engine_opts o = ms_engine_opts_default(s);
+    o.series = series;
     ms_engine *e = ms_engine_alloc(s, &o, err, sizeof err);
     if (!e)
         fail_msg("%s: engine: %s", s->path, err);
@@ -77,7 +78,7 @@ static ms_engine *compile(const ms_scenario *s, int series)
     ms_engine_estimate(s, &o, 1, &est);
     assert_int_equal((int)est.nmetrics, ms_engine_nmetrics(e));
     assert_int_equal((int)est.nseries, ms_engine_nseries(e));
-    assert_true(est.memory_bytes >= (double)ms_engine_memory_estimate(e, 1) / 2);
+    assert_true(est.memory_bytes >= (double)ms_work_bytes(e));
     return e;
 }
 
@@ -101,7 +102,7 @@ static double stat_mean(const ms_engine *e, const ms_result *r, int series, int 
         if (d->is_series == series && d->what == what && d->supplier == sup && d->importer == imp &&
             d->industry == ind && d->product == prod && d->month == month) {
             ms_stat_summary sm;
-            ms_result_summary(e, r, i, &sm);
+            ms_result_summary(e, r, i, ms_engine_scenario(e)->quantiles, ms_engine_scenario(e)->nquantiles, &sm);
             return sm.mean;
         }
     }

@@ -522,6 +522,61 @@ static void test_offtake_new_plant(void **st)
     ms_scenario_free(s);
 }
 
+
+/* Inputs set on a path (ms_engine_path_with).  Demand is uniform on
+ * [600, 2400] t/yr, drawn once per path; cover months are fixed (one input
+ * of the engine, keyed by its path).  Set to 1800 t/yr, month-0 demand is
+ * 1800 / 12 = 150 t exactly; drawn "as on path 9", it equals what path 9
+ * draws by itself; left to be drawn, path 3 draws what ms_engine_path
+ * draws for path 3, and a run with inputs set does not leak into the next
+ * path run without them. */
+static void test_inputs_set(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_text("inputs.yaml",
+        "magsim: 1\nhorizon: {start: 2025-01, months: 3}\nproducts: {ndfeb: {price_usd_per_kg: 50}}\n"
+        "suppliers: {china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}}\n"
+        "importers:\n  usa:\n    sourcing: {ndfeb: {china: 1}}\n    industries:\n"
+        "      ev: {demand_t_per_year: {ndfeb: {dist: uniform, min: 600, max: 2400}}, cover_months: 2}\n");
+    ms_engine *e = tu_engine(s);
+    int k = ms_engine_find_input(e, "importers.usa.industries.ev.demand_t_per_year.ndfeb");
+    assert_true(k >= 0);
+    assert_string_equal(ms_engine_input(e, k)->key, "importers.usa.industries.ev.demand_t_per_year.ndfeb");
+    assert_true(ms_engine_find_input(e, "importers.usa.industries.ev.cover_months") >= 0);
+    assert_int_equal(ms_engine_find_input(e, "importers.usa.industries.ev.nothing"), -1);
+    int n = ms_engine_ninputs(e);
+    ms_input_set *set = calloc((size_t)n, sizeof *set);
+    ms_work *w = ms_work_alloc(e);
+    ms_trace *tr = ms_trace_alloc(e);
+    double *out = path_out(e);
+
+    set[k].mode = MS_INPUT_VALUE;
+    set[k].value = 1800;
+    ms_engine_path_with(e, w, 3, set, out, tr);
+    assert_float_equal(tr->demand[0], 150.0, 1e-12);
+
+    ms_engine_path(e, w, 9, out, tr);
+    double d9 = tr->demand[0];
+    set[k].mode = MS_INPUT_PATH;
+    set[k].path = 9;
+    ms_engine_path_with(e, w, 3, set, out, tr);
+    assert_true(tr->demand[0] == d9);
+
+    ms_engine_path(e, w, 3, out, tr);
+    double d3 = tr->demand[0];
+    assert_true(d3 != d9 && d3 >= 50 && d3 <= 200);
+    set[k].mode = MS_INPUT_DRAW;
+    ms_engine_path_with(e, w, 3, set, out, tr);
+    assert_true(tr->demand[0] == d3);
+
+    free(out);
+    free(set);
+    ms_trace_free(tr);
+    ms_work_free(w);
+    ms_engine_free(e);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_closed_form_distribution),
         cmocka_unit_test(test_thread_invariance),
         cmocka_unit_test(test_common_random_numbers),
+        cmocka_unit_test(test_inputs_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

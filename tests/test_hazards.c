@@ -103,7 +103,7 @@ static run_t run_case(const hz *h)
     run_t R;
     R.s = load(h);
     char err[256];
-    ms_engine_opts o = {.series = 1};
+    ms_engine_opts o = ms_engine_opts_default(R.s);
     R.e = ms_engine_alloc(R.s, &o, err, sizeof err);
     if (!R.e) fprintf(stderr, "%s\n", err);
     assert_non_null(R.e);
@@ -128,7 +128,7 @@ static run_t run_case(const hz *h)
     assert_int_equal(R.r->paths_done, NPATHS);
     for (int k = 0; k < nst; k++) {
         ms_stat_summary sm;
-        ms_result_summary(e, R.r, k, &sm);
+        ms_result_summary(e, R.r, k, R.s->quantiles, R.s->nquantiles, &sm);
         assert_int_equal(sm.n, NPATHS);
         FIN(sm.mean, "mean");
         FIN(sm.sd, "sd");
@@ -156,7 +156,7 @@ static void done(run_t *R)
 static double mean_of(const run_t *R, int series, int what, int s, int i, int k, int p, int month)
 {
     ms_stat_summary sm;
-    ms_result_summary(R->e, R->r, find(R->e, series, what, s, i, k, p, month), &sm);
+    ms_result_summary(R->e, R->r, find(R->e, series, what, s, i, k, p, month), R->s->quantiles, R->s->nquantiles, &sm);
     return sm.mean;
 }
 

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 #include "magsim/engine.h"
 #include "magsim/output.h"
+#include "magsim/fmt.h"
+#include "magsim/outdir.h"
 #include "magsim/scenario.h"
 
 static void test_qname(void **state)
@@ -37,9 +39,9 @@ static void test_sha256(void **state)
 {
     (void)state;
     char hex[65];
-    ms_output_sha256_hex("abc", 3, hex);
+    ms_fmt_sha256_hex("abc", 3, hex);
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    ms_output_sha256_hex("", 0, hex);
+    ms_fmt_sha256_hex("", 0, hex);
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -64,7 +66,7 @@ static int setup(void **state)
     if (!fx->s)
         return -1;
     char err[256];
-    ms_engine_opts eo = {.series = 1};
+    ms_engine_opts eo = ms_engine_opts_default(fx->s);
     fx->e = ms_engine_alloc(fx->s, &eo, err, sizeof err);
     if (!fx->e)
         return -1;
@@ -80,7 +82,7 @@ static int teardown(void **state)
     fixture *fx = *state;
     if (!fx)
         return 0;
-    ms_output_remove_tree(fx->tmp);
+    ms_outdir_remove_tree(fx->tmp);
     ms_engine_free(fx->e);
     ms_scenario_free(fx->s);
     free(fx);

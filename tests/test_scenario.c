@@ -538,6 +538,17 @@ static void test_extends(void **state)
     assert_int_equal(s->npolicies, 1);                                /* list replaced */
     assert_int_equal(s->policies[0].type, MS_POL_EXPORT_CONTROL);
     assert_int_equal(s->policies[0].u.ctrl.mode, MS_CTRL_BAN);
+    /* the files it was built from: the child, then its base, with their bytes */
+    assert_int_equal(s->nsources, 2);
+    assert_non_null(strstr(s->sources[0].path, "child.yaml"));
+    assert_non_null(strstr(s->sources[1].path, "world.yaml"));
+    assert_true(s->sources[1].len > 0 && strstr((const char *)s->sources[1].bytes, "china") != NULL);
+    /* every input carries the domain the schema gives it */
+    const ms_dist *es = &s->suppliers[cn].export_share[0];
+    assert_true(es->domain.lo == 0 && es->domain.hi == 1 && !es->domain.lo_open && !es->domain.hi_open);
+    assert_true(u->industries[0].cover_months.domain.lo == 0 && isinf(u->industries[0].cover_months.domain.hi));
+    assert_int_equal(s->policies[0].u.ctrl.start.is_date, 1);
+    assert_int_equal(es->is_date, 0);
     ms_scenario_free(s);
     ms_diags_clear(&d);
 

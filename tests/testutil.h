@@ -41,7 +41,7 @@ static inline int tu_find(const ms_engine *e, int series, int what, int s, int i
 static inline ms_engine *tu_engine(const ms_scenario *s)
 {
     char err[256];
-    ms_engine_opts o = {1};
+    ms_engine_opts o = ms_engine_opts_default(s);
     ms_engine *e = ms_engine_alloc(s, &o, err, sizeof err);
     if (!e)
         fprintf(stderr, "%s\n", err);

@@ -35,6 +35,13 @@ typedef enum ms_dist_kind {
     MS_DIST_BERNOULLI  /* 1 with probability p[0], else 0 */
 } ms_dist_kind;
 
+/* The values an input may take (its domain), as the scenario schema states
+ * it: [lo, hi] with each end possibly open. */
+typedef struct ms_range {
+    double lo, hi;                 /* bounds (+-HUGE_VAL: none) */
+    unsigned char lo_open, hi_open;/* 1: the bound itself is excluded */
+} ms_range;
+
 typedef struct ms_dist {
     ms_dist_kind kind;
     int per_month;      /* 1: drawn afresh every month ("per: month"); 0: once per path */
@@ -46,6 +53,8 @@ typedef struct ms_dist {
     uint32_t stream;    /* random stream id: ms_hash32(key) */
     const char *key;    /* the input's key path, for reports and sensitivity (owned by scenario) */
     int line, column;   /* where it was written, 1-based; 0 when defaulted */
+    ms_range domain;    /* the input's domain from the schema (a share: [0, 1]); every value it takes lies in it */
+    int is_date;        /* 1: a date, as a month offset from horizon.start */
 } ms_dist;
 
 /* A fixed value with no source position (defaults). */

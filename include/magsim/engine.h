@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "magsim/scenario.h"
 #include "magsim/accum.h"
+#include "magsim/result.h"
 
 /* What a statistic is. */
 typedef enum ms_metric {
@@ -61,16 +62,25 @@ typedef struct ms_stat_desc {
 const char *ms_metric_name(ms_metric m);
 const char *ms_series_name(ms_series s);
 
+/* Run options that shape the compiled engine.  Seed, paths and quantile
+ * levels are options of a run, never written into the loaded scenario: the
+ * seed is here (it fixes the variance shifts, the statistics of path 0),
+ * paths go to ms_engine_run, quantile levels to ms_result_summary. */
 typedef struct ms_engine_opts {
-    int series;                /* 1: accumulate monthly series (default 1) */
+    int series;                /* 1: accumulate monthly series */
+    uint64_t seed;             /* run seed: the key of every random stream */
 } ms_engine_opts;
 
-typedef struct ms_engine ms_engine;
+/* The scenario's defaults: series on, seed run.seed. */
+ms_engine_opts ms_engine_opts_default(const ms_scenario *s);
+
 typedef struct ms_work ms_work;
 
-/* Compile a scenario.  Returns NULL (and a message in err) when it cannot be
- * run (e.g. two inputs share a stream id). */
+/* Compile a scenario.  opts NULL: ms_engine_opts_default.  Returns NULL (and
+ * a message in err) when it cannot be run (e.g. two inputs share a stream
+ * id, or memory runs out). */
 ms_engine *ms_engine_alloc(const ms_scenario *s, const ms_engine_opts *opts, char *err, size_t errlen);
+uint64_t ms_engine_seed(const ms_engine *e);
 void ms_engine_free(ms_engine *e);
 const ms_scenario *ms_engine_scenario(const ms_engine *e);
 
@@ -79,6 +89,31 @@ const ms_scenario *ms_engine_scenario(const ms_engine *e);
 int ms_engine_nmetrics(const ms_engine *e);
 int ms_engine_nseries(const ms_engine *e);
 const ms_stat_desc *ms_engine_desc(const ms_engine *e, int i); /* i < nmetrics + nseries */
+/* The variance shift of every statistic: its value on path 0 (ms_result). */
+const double *ms_engine_shift(const ms_engine *e);
+
+/* ---- inputs ---------------------------------------------------------------
+ * Every numeric input and date of the scenario is an ms_dist with a key
+ * path ("importers.usa.industries.ev.cover_months").  The engine's inputs
+ * are the distinct keys, fixed or uncertain, in the order the engine met
+ * them; an input written twice (an announcement date that defaults to the
+ * start) is one input.  Comparison and sensitivity analysis address inputs
+ * by key; a path can be run with some of them set (ms_engine_path_with). */
+int ms_engine_ninputs(const ms_engine *e);
+const ms_dist *ms_engine_input(const ms_engine *e, int k);   /* its distribution (key, stream, per_month) */
+int ms_engine_find_input(const ms_engine *e, const char *key); /* index, or -1 */
+
+typedef enum ms_input_mode {
+    MS_INPUT_DRAW = 0,         /* drawn as usual: from the stream of (seed, path, input) */
+    MS_INPUT_VALUE,            /* set to value, on every month (for a per-month input too) */
+    MS_INPUT_PATH              /* drawn as on path `path` (the whole monthly sequence of a per-month input) */
+} ms_input_mode;
+
+typedef struct ms_input_set {
+    ms_input_mode mode;
+    double value;              /* MS_INPUT_VALUE: within the input's support [ms_dist_min, ms_dist_max] */
+    uint64_t path;             /* MS_INPUT_PATH */
+} ms_input_set;
 
 /* Per-thread workspace: everything a path needs, allocated once. */
 ms_work *ms_work_alloc(const ms_engine *e);
@@ -118,21 +153,11 @@ void ms_trace_free(ms_trace *t);
  * trace may be NULL.  Returns 0. */
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *trace);
 
-/* ---- results ------------------------------------------------------------ */
-typedef struct ms_result {
-    ms_accum *metrics;           /* nmetrics statistics, 7-bit histograms with bucket ranges */
-    ms_accum *series;            /* nseries statistics, 5-bit histograms; NULL when series are off */
-    uint64_t paths_done;         /* paths accumulated */
-    uint64_t first_path;         /* first path index of the run */
-    uint64_t paths_requested;
-    int interrupted;             /* 1 when stopped before all paths were done */
-    double wall_seconds;
-    int threads;
-} ms_result;
-
-ms_result *ms_result_alloc(const ms_engine *e);
-void ms_result_free(ms_result *r);
-int ms_result_merge(ms_result *dst, const ms_result *src); /* exact */
+/* The same with some inputs set: set[k] for input k (ms_engine_ninputs
+ * entries; NULL: all drawn).  Everything not set (other inputs, outage
+ * events, regime switches, licence noise) is drawn for `path` as usual. */
+int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_input_set *set, double *out,
+                        ms_trace *trace);
 
 /* Progress callback: called from one thread at most every ~100 ms. */
 typedef void (*ms_progress_fn)(uint64_t done, uint64_t total, double seconds, void *ctx);
@@ -149,12 +174,6 @@ typedef struct ms_run_opts {
  * may end anywhere).  Accumulates into res. */
 int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res);
 
-/* Convenience: summary of statistic i (metric or series index space). */
-void ms_result_summary(const ms_engine *e, const ms_result *r, int i, ms_stat_summary *out);
-
-/* Estimated bytes needed for a run with this many threads (engine, workspaces,
- * accumulators at their typical size). */
-size_t ms_engine_memory_estimate(const ms_engine *e, int threads);
 
 /* What a run of a scenario will need, worked out from its sizes alone,
  * before anything is allocated, so that absurd requests are refused with

@@ -14,7 +14,9 @@
  *   - manifest.json     provenance: version, scenario path and SHA-256, seed, paths,
  *                       threads, wall time, host, UTC time, command line
  *                       (ms_output_manifest_json);
- *   - scenario.yaml     a byte copy of the scenario the run loaded.
+ *   - scenario.yaml     a byte copy of the scenario the run loaded, and its
+ *                       extends: bases under their own names (the bytes the
+ *                       loader parsed: ms_scenario.sources).
  *
  * docs/outputs.md describes every file and column.
  *
@@ -30,14 +32,9 @@
  *     ms_output_info, so the files never depend on what the engine copied
  *     from the scenario.
  *
- * ms_output_write_dir is atomic and never clobbers: every file goes into a
- * fresh DIR.tmp.PID beside DIR, is written, flushed, fsynced and checked;
- * only then is the temporary directory renamed to DIR.  On any error the
- * temporary directory is removed and nothing at DIR is touched.  When DIR
- * exists the call fails unless force is set; with force, DIR must be a
- * directory that is empty or holds a manifest.json (an earlier magsim
- * output): it is renamed aside, the new directory renamed in, and the old
- * one removed.
+ * ms_output_write_dir writes them through an ms_outdir (magsim/outdir.h): the
+ * directory appears complete or not at all, and never clobbers anything that
+ * is not an earlier magsim output.
  */
 #ifndef MAGSIM_OUTPUT_H
 #define MAGSIM_OUTPUT_H
@@ -58,8 +55,6 @@ enum {
 /* Everything about a run that is not in the engine or the result. */
 typedef struct ms_output_info {
     const char *scenario_path;    /* as given on the command line */
-    const unsigned char *scenario_bytes; /* the exact bytes the scenario was loaded from (copied, hashed) */
-    size_t scenario_len;
     const char *command_line;     /* argv joined, shell-quoted; may be NULL */
     uint64_t seed;                /* run seed (after --seed) */
     const double *quantiles;      /* requested quantile levels in (0,1), ascending */
@@ -82,20 +77,10 @@ int ms_output_timeseries_csv(FILE *out, const ms_engine *e, const ms_result *r, 
 int ms_output_summary_json(FILE *out, const ms_engine *e, const ms_result *r, const ms_output_info *info);
 int ms_output_manifest_json(FILE *out, const ms_engine *e, const ms_result *r, const ms_output_info *info);
 
-/* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
-void ms_output_sha256_hex(const void *buf, size_t len, char hex[65]);
-
-/* Check before a run that DIR can be written later: MS_OUTPUT_EXISTS when
- * it exists and force is not set (or force cannot replace it), else 0. */
-int ms_output_check_dir(const char *dir, int force, char *err, size_t errlen);
-
 /* Write every file into DIR atomically (see above).  Missing parent
  * directories are created.  Returns MS_OUTPUT_OK or an error code with a
  * message in err. */
 int ms_output_write_dir(const char *dir, int force, const ms_engine *e, const ms_result *r,
                         const ms_output_info *info, char *err, size_t errlen);
-
-/* Remove DIR and everything under it (no symlinks followed).  0 or -1. */
-int ms_output_remove_tree(const char *dir);
 
 #endif

@@ -200,6 +200,12 @@ typedef struct ms_policy {
 } ms_policy;
 
 /* ---- the scenario -------------------------------------------------------- */
+typedef struct ms_source {     /* a file the scenario was built from */
+    char *path;                /* as opened: the scenario's path, or a base's path relative to it */
+    unsigned char *bytes;      /* the exact bytes parsed (followed by a NUL, not counted in len) */
+    size_t len;
+} ms_source;
+
 typedef struct ms_scenario {
     char *path;                /* file it was loaded from */
     char *name;                /* name: title (default: file name) */
@@ -215,6 +221,8 @@ typedef struct ms_scenario {
     int nquantiles;
     double shortage_threshold; /* outputs.shortage_threshold: share of demand, [0,1), default 0.05 */
     int nwarnings;             /* warnings reported while loading (not errors) */
+    ms_source *sources;        /* [0] the scenario itself, then each base of its extends: chain in order */
+    int nsources;
     /* loader-owned storage: every ms_dist key string and discrete values/cum
        arrays live here, so dists may share them; freed by ms_scenario_free */
     void **owned; int nowned, ownedcap;

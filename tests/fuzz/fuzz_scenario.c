@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (s && s->months >= 1 && path_work(s) <= FUZZ_MAX_WORK) {
         char err[256];
-        ms_engine_opts o = {.series = 1};
+        ms_engine_opts o = ms_engine_opts_default(s);
         ms_engine *e = ms_engine_alloc(s, &o, err, sizeof err);
         if (e) {
             int n = ms_engine_nmetrics(e) + ms_engine_nseries(e);

@@ -3,7 +3,7 @@
 #
 #   sh tests/fuzz/run.sh 600        (make fuzz; make fuzz-smoke runs 60 s)
 #
-# Builds tests/fuzz/fuzz_scenario.c and every sim/*.c except main.c with
+# Builds tests/fuzz/fuzz_scenario.c and every library source (sim/*.c) with
 # clang -fsanitize=fuzzer,address,undefined into build/fuzz/, seeds a work
 # corpus (build/fuzz/corpus) from scenarios/*.yaml, the test fixtures and
 # tests/fuzz/corpus/, and runs libFuzzer for SECONDS with the schema
@@ -36,7 +36,6 @@ OMP="-fopenmp"
 
 objs=""
 for src in sim/*.c tests/fuzz/fuzz_scenario.c; do
-    case "$src" in sim/main.c) continue ;; esac
     o="$B/obj/$(basename "$src" .c).o"
     if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find include sim -newer "$o" -name '*.h' 2>/dev/null | head -n 1)" ]; then
         echo "fuzz: cc $src"

@@ -1,0 +1,57 @@
+/*
+ * magsim/result.h - the distributions a run produces, merged exactly.
+ *
+ * An ms_result holds one exact accumulator (magsim/accum.h) per statistic of
+ * the engine's layout (ms_engine_desc): the per-path metrics with 7-bit
+ * histograms that keep bucket ranges, and the monthly series points with
+ * 5-bit histograms.  Results of disjoint path ranges merge exactly, in any
+ * order (threads, MPI ranks, shards, checkpoints), so a result is bit for
+ * bit the same however its paths were split, as long as every range starts
+ * at a multiple of MS_BLOCK.
+ *
+ * The histogram precision is part of the output contract: quantiles of a
+ * metric are within ms_hist_rel_error(MS_METRIC_BITS) = 1/257 relative, of a
+ * series point within ms_hist_rel_error(MS_SERIES_BITS) = 1/65.  Every
+ * writer reads these constants; none repeats them.
+ */
+#ifndef MAGSIM_RESULT_H
+#define MAGSIM_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "magsim/accum.h"
+
+#define MS_METRIC_BITS 7   /* quantiles of metrics within 1/257 relative */
+#define MS_SERIES_BITS 5   /* quantile bands of monthly series within 1/65 relative */
+
+typedef struct ms_engine ms_engine;
+
+typedef struct ms_result {
+    ms_accum *metrics;           /* nmetrics statistics, MS_METRIC_BITS histograms with bucket ranges */
+    ms_accum *series;            /* nseries statistics, MS_SERIES_BITS histograms; NULL when series are off */
+    uint64_t paths_done;         /* paths accumulated */
+    uint64_t first_path;         /* first path index of the run */
+    uint64_t paths_requested;    /* paths asked for */
+    int interrupted;             /* 1 when stopped before all paths were done */
+    double wall_seconds;         /* time spent in ms_engine_run, summed over calls */
+    int threads;                 /* threads of the last ms_engine_run */
+} ms_result;
+
+/* An empty result shaped for the engine's statistics (with its variance
+ * shifts).  NULL when out of memory. */
+ms_result *ms_result_alloc(const ms_engine *e);
+void ms_result_free(ms_result *r);
+
+/* dst += src, exactly.  0, or -1 when the shapes differ. */
+int ms_result_merge(ms_result *dst, const ms_result *src);
+
+/* Statistic i of the engine's layout (metrics first, then series) at the
+ * quantile levels q[0..nq-1]. */
+void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,
+                       ms_stat_summary *out);
+
+/* Bytes of the accumulators of nmetrics metrics and nseries series points at
+ * their typical size (for estimates made before anything is allocated). */
+double ms_result_typical_bytes(double nmetrics, double nseries);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * result.c - the distributions a run produces (magsim/result.h).
+ *
+ * A result is two ms_accum sets, shaped by the engine's statistic layout:
+ * metrics (MS_METRIC_BITS, bucket ranges kept, so small integers such as
+ * months short are exact) and series points (MS_SERIES_BITS, no ranges:
+ * there are many of them).  The variance shift of every statistic is its
+ * value on path 0 (ms_engine_shift): the same for every run, thread and
+ * rank, which is what lets results merge exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "magsim/engine.h"
+#include "magsim/result.h"
+
+ms_result *ms_result_alloc(const ms_engine *e)
+{
+    int nm = ms_engine_nmetrics(e), ns = ms_engine_nseries(e);
+    const double *shift = ms_engine_shift(e);
+    ms_result *r = calloc(1, sizeof *r);
+    int *bits = calloc((size_t)nm + (size_t)ns + 1, sizeof *bits);
+    if (!r || !bits)
+        goto fail;
+    for (int k = 0; k < nm + ns; k++)
+        bits[k] = k < nm ? MS_METRIC_BITS : MS_SERIES_BITS;
+    if (!(r->metrics = ms_accum_alloc(nm, bits, 1)))
+        goto fail;
+    ms_accum_set_shift(r->metrics, shift);
+    if (ns > 0) {
+        if (!(r->series = ms_accum_alloc(ns, bits + nm, 0)))
+            goto fail;
+        ms_accum_set_shift(r->series, shift + nm);
+    }
+    free(bits);
+    return r;
+fail:
+    free(bits);
+    ms_result_free(r);
+    return NULL;
+}
+
+void ms_result_free(ms_result *r)
+{
+    if (!r)
+        return;
+    ms_accum_free(r->metrics);
+    ms_accum_free(r->series);
+    free(r);
+}
+
+int ms_result_merge(ms_result *dst, const ms_result *src)
+{
+    if (ms_accum_merge(dst->metrics, src->metrics))
+        return -1;
+    if ((dst->series == NULL) != (src->series == NULL))
+        return -1;
+    if (dst->series && ms_accum_merge(dst->series, src->series))
+        return -1;
+    dst->paths_done += src->paths_done;
+    dst->interrupted |= src->interrupted;
+    return 0;
+}
+
+void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,
+                       ms_stat_summary *out)
+{
+    int nm = ms_engine_nmetrics(e);
+    if (i < nm)
+        ms_accum_summary(r->metrics, i, q, nq, out);
+    else
+        ms_accum_summary(r->series, i - nm, q, nq, out);
+}
+
+/* Per statistic: two exact sums, counters, and the histogram octaves a
+ * typical run touches (about 8 octaves of 128 buckets with ranges for a
+ * metric, 6 octaves of 32 buckets for a series point). */
+double ms_result_typical_bytes(double nmetrics, double nseries)
+{
+    return nmetrics * (2.0 * sizeof(ms_xsum) + 8 * (1 << MS_METRIC_BITS) * 24) +
+           nseries * (2.0 * sizeof(ms_xsum) + 6 * (1 << MS_SERIES_BITS) * 8);
+}
