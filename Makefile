@@ -66,9 +66,9 @@ CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS)
 BUILDDIR ?= build
 B       := $(BUILDDIR)/$(VARIANT)
 
-# libmagsim: the engine and everything it needs (sim/*.c); the program: the
+# libmagsim: the engine and everything it needs (sim/*.c, sim/policy/*.c); the program: the
 # command line (sim/cli/*.c), a thin front end over the library.
-LIB_SRC  := $(sort $(wildcard sim/*.c))
+LIB_SRC  := $(sort $(wildcard sim/*.c sim/policy/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=$(B)/sim/%.o)
 CLI_SRC  := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:sim/%.c=$(B)/sim/%.o)

@@ -44,32 +44,19 @@
 
 /* ---- dimensions ---------------------------------------------------------- */
 
-enum { D_SUP = 1, D_IMP = 2, D_IND = 4, D_PROD = 8 };
+enum { D_SUP = MS_DIM_SUPPLIER, D_IMP = MS_DIM_IMPORTER, D_IND = MS_DIM_INDUSTRY, D_PROD = MS_DIM_PRODUCT };
 
-/* Which dimensions a statistic has (where -1 means "all"). */
+/* Which dimensions a statistic has (where -1 means "all"): the kinds table. */
 static int stat_dims(const ms_stat_desc *d)
 {
-    if (d->is_series) {
-        switch ((ms_series)d->what) {
-        case MS_S_SHIPMENTS: return D_SUP | D_IMP | D_PROD;
-        case MS_S_PRICE_INDEX: return D_IMP | D_PROD;
-        default: return D_IMP | D_IND;
-        }
-    }
-    switch ((ms_metric)d->what) {
-    case MS_M_PEAK_PRICE_SHOCK: case MS_M_MEAN_PRICE_SHOCK: case MS_M_FINAL_PRICE_SHOCK:
-        return D_IMP | D_PROD;
-    case MS_M_SHIPMENTS_T:
-        return D_SUP | D_IMP | D_PROD;
-    default:
-        return D_IMP | D_IND;
-    }
+    const ms_stat_kind *k = ms_stat_kind_of(d);
+    return k ? k->dims : 0;
 }
 
 static const char *stat_name(const ms_stat_desc *d)
 {
-    const char *n = d->is_series ? ms_series_name((ms_series)d->what) : ms_metric_name((ms_metric)d->what);
-    return n ? n : "?";
+    const ms_stat_kind *k = ms_stat_kind_of(d);
+    return k ? k->name : "?";
 }
 
 /* Name of one dimension's entity: its name, "all" for a roll-up, NULL when

@@ -23,44 +23,7 @@
 #include "magsim/scenario.h"
 #include "magsim/accum.h"
 #include "magsim/result.h"
-
-/* What a statistic is. */
-typedef enum ms_metric {
-    /* per importer x industry (industry -1: importer roll-up; importer -1: total) */
-    MS_M_SHORTAGE_T = 0,       /* shortage tonnes over the horizon */
-    MS_M_SHORTAGE_SHARE,       /* shortage tonnes / demand tonnes over the horizon */
-    MS_M_PEAK_SHORTAGE_SHARE,  /* largest monthly shortage share */
-    MS_M_MONTHS_SHORT,         /* months with shortage share > threshold */
-    MS_M_TIME_TO_SURVIVE,      /* months from the reference start to the first month short (censored) */
-    MS_M_TIME_TO_RECOVER,      /* last month short - first month short + 1 (0 when never short) */
-    MS_M_VALUE_AT_RISK,        /* shortage tonnes x value of output per tonne, USD */
-    /* per importer x product */
-    MS_M_PEAK_PRICE_SHOCK,     /* max over months of pi - 1 */
-    MS_M_MEAN_PRICE_SHOCK,     /* mean over months of pi - 1 */
-    MS_M_FINAL_PRICE_SHOCK,    /* pi - 1 in the last month */
-    /* per supplier x importer x product (importer -1: all importers) */
-    MS_M_SHIPMENTS_T,          /* tonnes shipped over the horizon */
-    MS_M_NMETRICS
-} ms_metric;
-
-typedef enum ms_series {
-    MS_S_SHIPMENTS = 0,        /* supplier -> importer tonnes departing in the month (importer -1: all) */
-    MS_S_SHORTAGE_SHARE,       /* importer x industry shortage / demand in the month (roll-ups too) */
-    MS_S_PRICE_INDEX,          /* importer x product landed price index pi (1 = baseline) */
-    MS_S_INVENTORY_COVER,      /* importer x industry stock / monthly demand, months */
-    MS_S_NSERIES
-} ms_series;
-
-typedef struct ms_stat_desc {
-    int is_series;             /* 0: a per-path metric; 1: a monthly series point */
-    int what;                  /* ms_metric or ms_series */
-    int supplier, importer, industry, product; /* -1 where it does not apply / roll-up */
-    int month;                 /* series: month offset; metrics: -1 */
-    int lower_tail_bad;        /* 1 when small values are bad (time to survive): CVaR of the lower tail */
-} ms_stat_desc;
-
-const char *ms_metric_name(ms_metric m);
-const char *ms_series_name(ms_series s);
+#include "magsim/stats.h"
 
 /* Run options that shape the compiled engine.  Seed, paths and quantile
  * levels are options of a run, never written into the loaded scenario: the
@@ -75,6 +38,8 @@ typedef struct ms_engine_opts {
 ms_engine_opts ms_engine_opts_default(const ms_scenario *s);
 
 typedef struct ms_work ms_work;
+
+#define MS_LANES 8                 /* paths a workspace simulates together (a divisor of MS_BLOCK) */
 
 /* Compile a scenario.  opts NULL: ms_engine_opts_default.  Returns NULL (and
  * a message in err) when it cannot be run (e.g. two inputs share a stream
@@ -155,9 +120,20 @@ int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, m
 
 /* The same with some inputs set: set[k] for input k (ms_engine_ninputs
  * entries; NULL: all drawn).  Everything not set (other inputs, outage
- * events, regime switches, licence noise) is drawn for `path` as usual. */
+ * events, regime switches, licence noise) is drawn for `path` as usual.
+ * MS_INPUT_VALUE moves only an uncertain input, within its support: a fixed
+ * input keeps its value (the pipeline length and the flows were sized on
+ * it). */
 int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_input_set *set, double *out,
                         ms_trace *trace);
+
+/* Batches: the workspace simulates MS_LANES paths at once (the engine's
+ * unit of work), so many paths cost far less through these than one by
+ * one.  Path first + j (or paths[j], with inputs sets[j], NULL: drawn) goes
+ * to out + j * stride.  Results are those of ms_engine_path, bit for bit. */
+int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, double *out, size_t stride);
+int ms_engine_paths_with(const ms_engine *e, ms_work *w, const uint64_t *paths, const ms_input_set *const *sets,
+                         int n, double *out, size_t stride);
 
 /* Progress callback: called from one thread at most every ~100 ms. */
 typedef void (*ms_progress_fn)(uint64_t done, uint64_t total, double seconds, void *ctx);
@@ -171,7 +147,9 @@ typedef struct ms_run_opts {
 
 /* Run paths [first, first + n).  first and n should be multiples of MS_BLOCK
  * for results that merge bit-identically with other ranges (the last range
- * may end anywhere).  Accumulates into res. */
+ * may end anywhere).  Accumulates into res.  When *stop becomes non-zero,
+ * each thread finishes the block in flight (MS_BLOCK paths) and returns:
+ * stopping takes a block's time, whatever n is. */
 int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res);
 
 

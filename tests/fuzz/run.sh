@@ -3,7 +3,7 @@
 #
 #   sh tests/fuzz/run.sh 600        (make fuzz; make fuzz-smoke runs 60 s)
 #
-# Builds tests/fuzz/fuzz_scenario.c and every library source (sim/*.c) with
+# Builds tests/fuzz/fuzz_scenario.c and every library source (sim/*.c, sim/policy/*.c) with
 # clang -fsanitize=fuzzer,address,undefined into build/fuzz/, seeds a work
 # corpus (build/fuzz/corpus) from scenarios/*.yaml, the test fixtures and
 # tests/fuzz/corpus/, and runs libFuzzer for SECONDS with the schema
@@ -35,7 +35,7 @@ LIBS="$(pkg-config --libs gsl yaml-0.1 libcrypto) -lm"
 OMP="-fopenmp"
 
 objs=""
-for src in sim/*.c tests/fuzz/fuzz_scenario.c; do
+for src in sim/*.c sim/policy/*.c tests/fuzz/fuzz_scenario.c; do
     o="$B/obj/$(basename "$src" .c).o"
     if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find include sim -newer "$o" -name '*.h' 2>/dev/null | head -n 1)" ]; then
         echo "fuzz: cc $src"

@@ -1,0 +1,314 @@
+/*
+ * engine_int.h - the engine's internals, shared by its modules (not public).
+ *
+ * The engine is four jobs in four files, plus one file per policy type:
+ *
+ *   sim/compile.c   a validated scenario -> dense tables (struct ms_engine):
+ *                   input slots, entity tables, the flows of each product,
+ *                   the compiled policies and the step hooks they act in;
+ *   sim/stats.c     the statistic layout: which metrics and series exist,
+ *                   their names, dimensions and histogram kinds (one table);
+ *   sim/path.c      a batch of MS_LANES paths: inputs drawn, the steady
+ *                   state, the month loop, the per-path metrics;
+ *   sim/steps.c     the steps of one month, each a function named as in
+ *                   docs/model.md;
+ *   sim/engine.c    the run driver (blocks of paths, OpenMP, stopping) and
+ *                   the resource estimate;
+ *   sim/policy/     one file per policy type: its compiled form and hooks.
+ *
+ * Lanes.  A workspace simulates MS_LANES paths at once, structure of arrays:
+ * every per-path quantity x of an entity e is stored as x[e * W + l] for
+ * lanes l = 0..W-1 (W = MS_LANES), so that the steps' inner loops run over
+ * lanes, contiguous in memory, and the compiler vectorises them.  Each lane
+ * performs exactly the floating-point operations a path run alone would, in
+ * the same order: results are bit for bit those of a scalar path, whatever
+ * the lane or the batch.  Lanes of a batch with fewer paths than lanes
+ * repeat the batch's first path; their results are discarded.
+ *
+ * Slots.  Every input (an ms_dist) used by the engine gets a slot; a
+ * workspace holds the slot values of its lanes, v[slot * W + l]: fixed
+ * inputs are written once, uncertain ones drawn at the start of each path
+ * (and every month for `per: month` inputs).
+ *
+ * Flows.  For product p, the flows are the (supplier, importer) pairs that
+ * can carry it: the importer gives the supplier a sourcing share, or the
+ * supplier makes p and the importer sources p (diversion may use it).  A
+ * flow's per-lane state is indexed by its flow id f (importer-major, then
+ * supplier ascending); flows_of_supplier lists the same flows
+ * supplier-major.  Every sum over suppliers or importers in the steps runs
+ * over these lists in ascending order: the terms of pairs that are not flows
+ * are exact zeros in the model, so leaving them out changes no bit.
+ */
+#ifndef MAGSIM_ENGINE_INT_H
+#define MAGSIM_ENGINE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "magsim/engine.h"
+#include "magsim/rng.h"
+#include "magsim/stats.h"
+
+#define W MS_LANES
+#define NONE (-1)
+
+/* Numerical guards (docs/model.md, "Numerical guards"). */
+#define MAX_GROWTH_FACTOR 1e6    /* (1+g)^(t/12) saturates here */
+#define MAX_PRICE_RESPONSE 1e6   /* pibar^eps (demand response to a price fall) */
+#define MAX_DEMAND_T 1e18        /* monthly demand of an industry and product, t */
+#define MAX_PRICE_INDEX 1e9      /* landed cost index pi before the scarcity premium */
+
+typedef struct ms_cpol ms_cpol;
+
+/* ---- step hooks: where a policy acts ------------------------------------- */
+typedef enum ms_hook {
+    MS_HOOK_PATH_START = 0,  /* per path, before the steady state: reset the policy's state */
+    MS_HOOK_REF_START,       /* per path: the policy's start, for time-to-survive */
+    MS_HOOK_TARIFF,          /* month t (and month 0 for the baseline): add tariff rates to tar[flow] */
+    MS_HOOK_MONTH,           /* step 1, after capacity: regimes, approvals, hoarding flags */
+    MS_HOOK_DEMAND,          /* step 2, per product: multiply shock[cell] */
+    MS_HOOK_RECYCLED,        /* step 4 (and month 0), per importer x product: add to Rm[i] */
+    MS_HOOK_RELEASE,         /* step 4, per importer x product: stockpile releases xb[cell], Xm[i] */
+    MS_HOOK_EXPORT_CONTROL,  /* step 6 and the diversion pass, per product: fall, piall, dmax of flows */
+    MS_HOOK_PRICE,           /* step 10, per importer x product: after pi, before smoothing */
+    MS_NHOOKS
+} ms_hook;
+
+/* What a step passes to a policy's hook. */
+typedef struct ms_hook_ctx {
+    int t;                   /* month */
+    int p;                   /* product (-1 for hooks that are not per product) */
+    int i;                   /* importer of per importer x product hooks, else -1 */
+    const double *req;       /* MS_HOOK_EXPORT_CONTROL: the requests of the pass, [flow][W] */
+    double *ref_ctrl;        /* MS_HOOK_REF_START: [W] earliest export-control start */
+    double *ref_any;         /* MS_HOOK_REF_START: [W] earliest start of any other policy */
+} ms_hook_ctx;
+
+typedef void (*ms_hook_fn)(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x);
+
+/* A compiled policy: its type's hooks and its own data. */
+struct ms_cpol {
+    const ms_policy *pol;         /* the scenario's policy */
+    int index;                    /* position among the policies */
+    int nstate;                   /* per-lane doubles of state it keeps in the workspace */
+    int state0;                   /* offset of that state in ms_work.pstate (x W) */
+    ms_hook_fn hook[MS_NHOOKS];   /* NULL where it does not act */
+    void *data;                   /* the type's compiled form (freed with free_data) */
+    void (*free_data)(void *data);
+};
+
+/* ---- the compiled engine ------------------------------------------------ */
+typedef struct ms_tier { int a, b; } ms_tier; /* cells c_order[a..b-1] of one priority tier */
+
+struct ms_engine {
+    const ms_scenario *sc;
+    uint64_t seed;               /* run seed */
+    int T, S, I, P, C, H;        /* months, suppliers, importers, products, industry cells, pipeline months */
+    double lagcap;               /* longest lag (transit + licence delay) kept, months */
+
+    /* input slots */
+    int nslots, cap_slots;
+    const ms_dist **slot_dist;   /* [nslots] the input behind each slot */
+    double *slot_fixed;          /* [nslots] value of fixed slots (mean of uncertain ones) */
+    int *path_slots, npath_slots;   /* uncertain slots drawn once per path */
+    int *month_slots, nmonth_slots; /* uncertain slots drawn every month */
+    int ninputs;                 /* distinct input keys */
+    const ms_dist **input;       /* [ninputs] the first slot's dist of each input */
+    int *slot_input;             /* [nslots] input of each slot */
+
+    /* suppliers: slots [S*P] or [S] */
+    int *s_cap, *s_es, *s_price; /* [S*P] base capacity t/yr, export share, price USD/kg */
+    int *s_eta, *s_pcap;         /* [S] scarcity exponent, price cap multiple */
+    int *s_has;                  /* [S*P] 1 when s makes p (listed capacity or an expansion) */
+    int *s_out_h;                /* [S] outage hazard slot, or NONE */
+    const ms_dist **s_out_dur, **s_out_cut; /* [S] outage duration and cut (sampled on the event's stream) */
+    uint32_t *s_out_stream;      /* [S] stream of outage events */
+    int *sp_exp0, *sp_exp;       /* [S*P+1] expansions of (s,p): exp_cap/start/ramp[sp_exp[sp_exp0[sp]..]] */
+    int nexp;
+    int *exp_cap, *exp_start, *exp_ramp; /* [nexp] slots: added capacity t/yr, ramp start, ramp months */
+
+    /* importers */
+    double *w0;                  /* [I*S*P] baseline sourcing shares, (i*S + s)*P + p */
+    int *i_hasp;                 /* [I*P] importer sources p */
+    int *i_transit;              /* [I*S] transit slots, months */
+    int *i_q, *i_beta, *i_delta, *i_eps, *i_epss, *i_smooth, *i_pcap; /* [I] slots: qualification months,
+                                    cost sensitivity, diversion share, demand elasticity, shortage elasticity,
+                                    price smoothing months, premium cap */
+    int *cell0;                  /* [I+1] cells of importer i: cell0[i] .. cell0[i+1]-1 */
+    ms_tier *tiers;              /* rationing tiers of importer i: tiers[tier0[i] .. tier0[i+1]-1] */
+    int *tier0;                  /* [I+1] */
+
+    /* industry cells */
+    int *c_imp;                  /* [C] importer of each cell */
+    int *c_D0;                   /* [C*P] demand slot (t/yr), NONE when the cell does not use p */
+    int *c_g, *c_m, *c_tau, *c_h, *c_val, *c_smax, *c_stau, *c_strig; /* [C] slots: growth, cover months,
+                                    restore months, hoarding, value per t, substitution ceiling, time constant,
+                                    trigger */
+    int *c_prio;                 /* [C] rationing priority (a value, not a slot) */
+    int *c_order;                /* [C] cells of each importer by priority (stable) */
+
+    /* flows of each product (see above) */
+    int *fl0;                    /* [P*I+1] flows of (p, i): fl0[p*I+i] .. fl0[p*I+i+1]-1 */
+    int nflows;                  /* all products */
+    int *fl_s, *fl_i, *fl_p;     /* [nflows] supplier, importer, product of each flow */
+    int *fl_ok;                  /* [nflows] 1 when s makes p and i sources p (diversion may use it) */
+    int *fs0, *fs;               /* [P*S+1], [nflows]: flows of (p, s) in importer order: fs[fs0[p*S+s]..] */
+    int *flow_id;                /* [S*I*P] flow of (s, i, p), or NONE */
+
+    /* policies */
+    ms_cpol *pol;                /* [npol] in scenario order */
+    int npol;
+    /* Hook lists: for hook h and key k (0: every call; 1 + i*P + p: calls for
+     * importer i and product p), the policies acting, in scenario order:
+     * hk_pol[h][hk0[h][k] .. hk0[h][k+1]-1]. */
+    int *hk0[MS_NHOOKS], *hk_pol[MS_NHOOKS];
+    int npstate;                 /* per-lane policy state doubles in a workspace */
+    struct ms_hookregs *regs;    /* hook registrations while compiling (sim/compile.c), else NULL */
+    double maxdelay;             /* longest licence delay any policy can impose, months */
+
+    /* output layout (sim/stats.c) */
+    int nmetrics, nseries, nstats;
+    ms_stat_desc *desc;          /* [nstats] */
+    int nent;                    /* shortage entities: C cells, then I importer roll-ups, then the total */
+    int m_ent0;                  /* first entity metric: entity n has MS_ENT_METRICS metrics from m_ent0 + 7n */
+    int *m_price;                /* [I*P] first of the 3 price metrics, or NONE */
+    int *m_ship;                 /* [S*(I+1)*P] shipments_t metric (importer I: all), or NONE */
+    int *sr_ship;                /* [S*(I+1)*P] first of T shipment series points, or NONE */
+    int sr_short0;               /* shortage share series: entity n, month t at sr_short0 + n*T + t */
+    int *sr_price;               /* [I*P] first of T price series points, or NONE */
+    int sr_cover0;               /* inventory cover series: cell c, month t at sr_cover0 + c*T + t */
+    int series_on;
+    double *shift;               /* [nstats] variance shifts: the statistics of path 0 */
+};
+
+/* ---- the workspace: MS_LANES paths ---------------------------------------- *
+ * Every array of doubles is [entity][W]; the comment gives the entity index,
+ * the meaning and the unit.  t/mo = tonnes per month. */
+#define WORK_ARRAYS(X)                                                                                     \
+    X(double, v, e->nslots)            /* [slot] input values */                                          \
+    X(double, cap, S * P)              /* [s*P+p] capacity this month, t/mo */                             \
+    X(double, E, S * P)                /* [s*P+p] exportable capacity this month, t/mo */                  \
+    X(double, rho, S * P)              /* [s*P+p] supplier price, USD/kg */                                \
+    X(double, rho0, S * P)             /* [s*P+p] baseline supplier price, USD/kg */                       \
+    X(int, out_until, S)               /* [s] first month after the outage in progress */                  \
+    X(double, out_cut, S)              /* [s] share of capacity the outage removes */                      \
+    X(double, pibar, I * P)            /* [i*P+p] smoothed price index */                                  \
+    X(double, pi, I * P)               /* [i*P+p] price index (1 = baseline) */                            \
+    X(double, fillp, I * P)            /* [i*P+p] fill rate of the month: consumption / demand */          \
+    X(double, cb, I * P)               /* [i*P+p] baseline landed cost, USD/kg */                          \
+    X(double, D0sum, I * P)            /* [i*P+p] baseline monthly demand, t/mo */                         \
+    X(double, gscale, I * P)           /* [i*P+p] baseline demand growth since month 0 (licence budgets) */ \
+    X(int, hoard, I * P)               /* [i*P+p] 1 while a control touching (i,p) is announced or on */   \
+    X(double, pk, I * P)               /* [i*P+p] peak price shock so far */                               \
+    X(double, ps, I * P)               /* [i*P+p] sum of monthly price shocks */                           \
+    X(double, pf, I * P)               /* [i*P+p] last month's price shock */                              \
+    X(double, w, e->nflows)            /* [flow] sourcing share w */                                       \
+    X(double, weff, e->nflows)         /* [flow] effective share over suppliers with E > 0 */              \
+    X(double, land0, e->nflows)        /* [flow] baseline landed cost, USD/kg */                           \
+    X(double, B0, e->nflows)           /* [flow] baseline flow (month-0 shares x need), t/mo */            \
+    X(double, tar, e->nflows)          /* [flow] tariff rate this month */                                 \
+    X(double, r, e->nflows)            /* [flow] first-pass request, t/mo */                               \
+    X(double, imm, e->nflows)          /* [flow] share of the request shipping at once (after rationing) */ \
+    X(double, del, e->nflows)          /* [flow] share shipping after the licence delay (after rationing) */ \
+    X(double, delay, e->nflows)        /* [flow] licence delay of the delayed part, months */              \
+    X(double, granted, e->nflows)      /* [flow] first-pass volume granted, t/mo */                        \
+    X(double, unmet, e->nflows)        /* [flow] first-pass volume denied or rationed, t/mo */             \
+    X(double, dreq, e->nflows)         /* [flow] diverted request; after the pass its delayed part, t/mo */ \
+    X(double, g2, e->nflows)           /* [flow] diverted volume granted, t/mo */                          \
+    X(double, fall, e->nflows)         /* [flow] export controls: product of free shares */                \
+    X(double, piall, e->nflows)        /* [flow] export controls: product of pass rates */                 \
+    X(double, dmax, e->nflows)         /* [flow] export controls: longest licence delay, months */         \
+    X(double, spare, S)                /* [s] exportable capacity left after the first pass, t/mo */       \
+    X(double, reqtot, S)               /* [s] requests that passed the controls (both passes), t/mo */     \
+    X(double, sub, C)                  /* [c] substituted share of demand */                               \
+    X(double, gf, C)                   /* [c] growth factor (1+g)^(t/12) */                                \
+    X(double, gm, C)                   /* [c] monthly growth multiple (1+g)^(1/12) */                      \
+    X(double, srate, C)                /* [c] share of the substitution gap closed per month */            \
+    X(double, cshort, C)               /* [c] shortage of the month over products, t */                    \
+    X(double, nc, C)                   /* [c] import order of the product this month, t */                 \
+    X(double, xb, C)                   /* [c] stockpile release to the cell this month, t */               \
+    X(double, rc, C)                   /* [c] recycled volume to the cell this month, t */                 \
+    X(double, recv, C)                 /* [c] received from the pool this month, t */                      \
+    X(double, inv, C * P)              /* [c*P+p] stock, t */                                              \
+    X(double, U, C * P)                /* [c*P+p] claims not yet due (on order), t */                      \
+    X(double, D, C * P)                /* [c*P+p] demand this month, t */                                  \
+    X(double, O, C * P)                /* [c*P+p] order this month, t */                                   \
+    X(double, shock, C)                /* [c] demand-shock multiplier of the product this month */         \
+    X(double, claim, (size_t)C * P * H) /* [(c*P+p)*H + month] claims due, t */                            \
+    X(double, arr, (size_t)I * P * H)  /* [(i*P+p)*H + month] arrivals, t */                               \
+    X(double, dep, (size_t)e->nflows * T) /* [flow*T + month] departures, t */                             \
+    X(double, claimI, H)               /* [month] the importer's claims of this month's orders, t */       \
+    X(double, Rm, I)                   /* [i] recycled supply of the product this month, t */              \
+    X(double, Xm, I)                   /* [i] stockpile release of the product this month, t */            \
+    X(double, Osum, I)                 /* [i] orders of the product this month, t */                       \
+    X(double, N, I)                    /* [i] import need of the product this month, t */                  \
+    X(double, pstate, e->npstate)      /* policy state (ms_cpol.state0 ..) */                              \
+    X(double, e_short, e->nent)        /* [entity] shortage over the horizon, t */                         \
+    X(double, e_dem, e->nent)          /* [entity] demand over the horizon, t */                           \
+    X(double, e_peak, e->nent)         /* [entity] peak monthly shortage share */                          \
+    X(int, e_ms, e->nent)              /* [entity] months short */                                         \
+    X(int, e_first, e->nent)           /* [entity] first month short, -1 */                                \
+    X(int, e_last, e->nent)            /* [entity] last month short, -1 */                                 \
+    X(double, m_short, e->nent)        /* [entity] shortage of the month, t */                             \
+    X(double, m_dem, e->nent)          /* [entity] demand of the month, t */                               \
+    X(double, ref, 1)                  /* time-to-survive reference month */
+
+struct ms_work {
+    ms_rng *rng;                 /* re-keyed for every draw: (seed, path, stream, month) */
+    uint64_t path[W];            /* path index of each lane */
+    int nlanes;                  /* lanes holding a path of their own (the rest repeat lane 0) */
+    const ms_input_set *set[W];  /* inputs set on each lane's path, or NULL */
+    int overridden;              /* 1: a batch set inputs; fixed slots must be restored */
+    double *out[W];              /* per-path vector of each lane (stride 1) */
+    double *scratch;             /* [nstats] where lanes without a path write */
+    ms_trace *trace;             /* lane 0's trace, or NULL */
+#define X_FIELD(type, name, count) type *name;
+    WORK_ARRAYS(X_FIELD)
+#undef X_FIELD
+};
+
+/* Lane loop, and a lane-wide view of slot k. */
+#define LANES for (int l = 0; l < W; l++)
+#define VS(k) (w->v + (size_t)(k) * W)
+/* Element e of a per-lane array: its W lanes. */
+#define AT(a, idx) ((a) + (size_t)(idx) * W)
+
+/* ---- sim/compile.c ---- */
+int ms_engine_add_slot(ms_engine *e, const ms_dist *d); /* -1 when out of memory */
+/* Register policy cp for hook h (i, p: the importer x product it acts on for
+ * per importer x product hooks, else -1).  0, or -1 when out of memory. */
+int ms_engine_hook(ms_engine *e, ms_cpol *cp, ms_hook h, int i, int p);
+/* Run the hooks of h registered for every call (i < 0) or for (i, p). */
+void ms_hooks_run(const ms_engine *e, ms_work *w, ms_hook h, const ms_hook_ctx *x);
+/* Per-lane state of policy cp: its k-th double of lane 0 (lanes follow). */
+#define PSTATE(cp, k) (w->pstate + ((size_t)(cp)->state0 + (size_t)(k)) * W)
+
+/* ---- sim/path.c ---- */
+/* Simulate the paths first..first+n-1 (n <= W) into out[j] (stride 1) with
+ * inputs set per path (sets may be NULL), lane 0's trace into tr. */
+void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n, const ms_input_set *const *sets,
+                   double *const *out, ms_trace *tr);
+
+/* ---- sim/steps.c: the month, in the order of docs/model.md ---- */
+void step_draw_monthly_inputs(const ms_engine *e, ms_work *w, int t);
+void step_capacity(const ms_engine *e, ms_work *w, int t);
+void step_policy_month(const ms_engine *e, ms_work *w, int t);
+void step_demand(const ms_engine *e, ms_work *w, int t, int p);
+void step_orders(const ms_engine *e, ms_work *w, int t, int p);
+void step_secondary_supply(const ms_engine *e, ms_work *w, int t, int p);
+void step_sourcing(const ms_engine *e, ms_work *w, int t, int p);
+void step_export_controls(const ms_engine *e, ms_work *w, int t, int p);
+void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p);
+void step_diversion(const ms_engine *e, ms_work *w, int t, int p);
+void step_transit(const ms_engine *e, ms_work *w, int t, int p);
+void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p);
+void step_prices(const ms_engine *e, ms_work *w, int t, int p);
+void step_month_end(const ms_engine *e, ms_work *w, int t);
+
+/* Helpers the steps and the policies share. */
+double ms_ramp(double t, double start, double len);         /* smooth S-curve 0 -> 1 */
+void ms_schedule(double *a, int H, int t, double lag, double v, int l); /* a[k*W + l] += split volume */
+
+/* Per-path vector of lane l. */
+#define OUT(l, k) (w->out[(l)][(k)])
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * path.c - a batch of MS_LANES paths: inputs drawn, the steady state of
+ * month 0, the month loop of docs/model.md, the per-path metrics; the
+ * workspace and the trace.
+ *
+ * A path's vector (ms_stat_desc layout) is written as the months go (series
+ * points) and at the end (metrics).  Lanes without a path of their own
+ * repeat lane 0's path and write into a scratch vector.  Nothing here
+ * allocates once the workspace exists.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_int.h"
+
+void ms_capacity_month0(const ms_engine *e, ms_work *w);
+void ms_tariffs_of_month(const ms_engine *e, ms_work *w, int t);
+
+/* ---- workspace ------------------------------------------------------------------- */
+
+size_t ms_work_bytes(const ms_engine *e)
+{
+    size_t n = sizeof(ms_work) + sizeof(double) * ((size_t)e->nstats + 1);
+    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
+#define X_BYTES(type, name, count) n += (size_t)(count) * W * sizeof(type);
+    WORK_ARRAYS(X_BYTES)
+#undef X_BYTES
+    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
+    return n;
+}
+
+ms_work *ms_work_alloc(const ms_engine *e)
+{
+    ms_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T, bad = 0;
+#define X_ALLOC(type, name, count) \
+    if (!(w->name = calloc((size_t)(count) * W + 1, sizeof(type)))) bad = 1;
+    WORK_ARRAYS(X_ALLOC)
+#undef X_ALLOC
+    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
+    w->scratch = calloc((size_t)e->nstats + 1, sizeof(double));
+    w->rng = ms_rng_alloc(e->seed);
+    if (bad || !w->scratch || !w->rng) {
+        ms_work_free(w);
+        return NULL;
+    }
+    for (int k = 0; k < e->nslots; k++)
+        LANES VS(k)[l] = e->slot_fixed[k];
+    return w;
+}
+
+void ms_work_free(ms_work *w)
+{
+    if (!w)
+        return;
+#define X_FREE(type, name, count) free(w->name);
+    WORK_ARRAYS(X_FREE)
+#undef X_FREE
+    free(w->scratch);
+    ms_rng_free(w->rng);
+    free(w);
+}
+
+/* ---- trace -------------------------------------------------------------------------- */
+
+ms_trace *ms_trace_alloc(const ms_engine *e)
+{
+    ms_trace *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    int T = e->T, S = e->S, I = e->I, P = e->P, C = e->C;
+    t->T = T, t->S = S, t->I = I, t->P = P, t->C = C;
+    size_t tcp = (size_t)T * C * P, tip = (size_t)T * I * P, tsip = (size_t)T * S * I * P, tsp = (size_t)T * S * P;
+    double **dp[] = {&t->demand, &t->orders, &t->received, &t->consumption, &t->shortage, &t->inventory,
+                     &t->arrivals, &t->recycled, &t->released, &t->requests, &t->shipments, &t->shares,
+                     &t->capacity, &t->export_cap, &t->supplier_price, &t->price_index, &t->fill_rate,
+                     &t->substitution};
+    size_t sz[] = {tcp, tcp, tcp, tcp, tcp, tcp, tip, tip, tip, tsip, tsip, tsip, tsp, tsp, tsp, tip, tip,
+                   (size_t)T * C};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof dp / sizeof dp[0]; k++)
+        if (!(*dp[k] = calloc(sz[k] ? sz[k] : 1, sizeof(double))))
+            bad = 1;
+    t->cell_importer = calloc((size_t)(C ? C : 1), sizeof(int));
+    if (bad || !t->cell_importer) {
+        ms_trace_free(t);
+        return NULL;
+    }
+    memcpy(t->cell_importer, e->c_imp, (size_t)C * sizeof(int));
+    return t;
+}
+
+void ms_trace_free(ms_trace *t)
+{
+    if (!t)
+        return;
+    void *ptrs[] = {t->demand, t->orders, t->received, t->consumption, t->shortage, t->inventory, t->arrivals,
+                    t->recycled, t->released, t->requests, t->shipments, t->shares, t->capacity, t->export_cap,
+                    t->supplier_price, t->price_index, t->fill_rate, t->substitution, t->cell_importer};
+    for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
+        free(ptrs[k]);
+    free(t);
+}
+
+/* Lane 0's suppliers and flows of product p at the end of month t. */
+static void trace_suppliers(const ms_engine *e, ms_work *w, ms_trace *tr, int t, int p)
+{
+    int S = e->S, I = e->I, P = e->P;
+    for (int s = 0; s < S; s++) {
+        size_t k = ((size_t)t * S + s) * P + p;
+        tr->capacity[k] = AT(w->cap, s * P + p)[0];
+        tr->export_cap[k] = AT(w->E, s * P + p)[0];
+        tr->supplier_price[k] = AT(w->rho, s * P + p)[0];
+    }
+    for (int f = e->fl0[p * I]; f < e->fl0[(p + 1) * I]; f++) {
+        int s = e->fl_s[f], i = e->fl_i[f];
+        tr->requests[(((size_t)t * S + s) * I + i) * P + p] = AT(w->r, f)[0];
+        tr->shares[(((size_t)t * I + i) * S + s) * P + p] = AT(w->weff, f)[0];
+    }
+}
+
+/* ---- a path's start ------------------------------------------------------------------ */
+
+/* This batch's inputs: per lane, drawn for its path, or as set on it. */
+static void draw_inputs(const ms_engine *e, ms_work *w)
+{
+    int any_set = 0;
+    LANES any_set |= w->set[l] != NULL;
+    if (w->overridden) { /* the previous batch set inputs: fixed slots hold their value again */
+        for (int k = 0; k < e->nslots; k++)
+            LANES VS(k)[l] = e->slot_fixed[k];
+        w->overridden = 0;
+    }
+    for (int k = 0; k < e->npath_slots; k++) {
+        int sl = e->path_slots[k];
+        double *v = VS(sl);
+        LANES v[l] = ms_dist_draw(e->slot_dist[sl], w->rng, w->path[l], 0);
+    }
+    for (int k = 0; k < e->nmonth_slots; k++) {
+        int sl = e->month_slots[k];
+        double *v = VS(sl);
+        LANES v[l] = ms_dist_draw(e->slot_dist[sl], w->rng, w->path[l], 0);
+    }
+    if (!any_set)
+        return;
+    w->overridden = 1;
+    for (int sl = 0; sl < e->nslots; sl++) {
+        const ms_dist *d = e->slot_dist[sl];
+        double *v = VS(sl);
+        LANES {
+            if (!w->set[l])
+                continue;
+            const ms_input_set *x = &w->set[l][e->slot_input[sl]];
+            if (x->mode == MS_INPUT_VALUE) {
+                double lo = ms_dist_min(d), hi = ms_dist_max(d);
+                v[l] = x->value < lo ? lo : (x->value > hi ? hi : x->value);
+            } else if (x->mode == MS_INPUT_PATH && !ms_dist_is_fixed(d)) {
+                v[l] = ms_dist_draw(d, w->rng, x->path, 0);
+            }
+        }
+    }
+}
+
+static void reset_state(const ms_engine *e, ms_work *w)
+{
+    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
+    memset(w->claim, 0, sizeof(double) * (size_t)C * P * H * W);
+    memset(w->arr, 0, sizeof(double) * (size_t)I * P * H * W);
+    memset(w->dep, 0, sizeof(double) * (size_t)e->nflows * T * W);
+    memset(w->claimI, 0, sizeof(double) * (size_t)H * W);
+    memset(w->U, 0, sizeof(double) * (size_t)C * P * W);
+    memset(w->sub, 0, sizeof(double) * (size_t)C * W);
+    memset(w->out_until, 0, sizeof(int) * (size_t)S * W);
+    memset(w->out_cut, 0, sizeof(double) * (size_t)S * W);
+    memset(w->cshort, 0, sizeof(double) * (size_t)C * W);
+    memset(w->pstate, 0, sizeof(double) * (size_t)e->npstate * W);
+    for (int k = 0; k < e->nent * W; k++) {
+        w->e_short[k] = w->e_dem[k] = w->e_peak[k] = w->m_short[k] = w->m_dem[k] = 0;
+        w->e_ms[k] = 0;
+        w->e_first[k] = w->e_last[k] = -1;
+    }
+    for (int k = 0; k < I * P * W; k++) {
+        w->pibar[k] = w->pi[k] = w->fillp[k] = 1.0;
+        w->pk[k] = -HUGE_VAL;
+        w->ps[k] = w->pf[k] = 0;
+    }
+    for (int c = 0; c < C; c++) {
+        const double *g = VS(e->c_g[c]), *stau = VS(e->c_stau[c]);
+        LANES {
+            AT(w->gf, c)[l] = 1.0;
+            AT(w->gm, c)[l] = pow(1.0 + g[l], 1.0 / 12.0); /* (1+g)^(t/12) = gm^t */
+            AT(w->srate, c)[l] = stau[l] > 0 ? -expm1(-1.0 / stau[l]) : 1.0; /* gap closed per month */
+        }
+    }
+    ms_hook_ctx x = {.t = 0, .p = -1, .i = -1};
+    ms_hooks_run(e, w, MS_HOOK_PATH_START, &x);
+}
+
+/* The reference month of time-to-survive: the earliest export-control start,
+ * else the earliest start of any policy, else month 0; within [0, T]. */
+static void reference_start(const ms_engine *e, ms_work *w)
+{
+    double rc[W], ra[W];
+    LANES rc[l] = ra[l] = HUGE_VAL;
+    ms_hook_ctx x = {.t = 0, .p = -1, .i = -1, .ref_ctrl = rc, .ref_any = ra};
+    ms_hooks_run(e, w, MS_HOOK_REF_START, &x);
+    LANES {
+        double ref = rc[l];
+        if (!isfinite(ref))
+            ref = isfinite(ra[l]) ? ra[l] : 0.0;
+        if (ref < 0)
+            ref = 0;
+        if (ref > e->T)
+            ref = e->T;
+        w->ref[l] = ref;
+    }
+}
+
+/* Pipelines full of lane l's baseline flow f of importer i (t/mo Vm, transit
+ * L), and the industries' claims on it split by baseline demand. */
+static void fill_pipeline(const ms_engine *e, ms_work *w, int i, int p, double Vm, double L, double Dsum, int l)
+{
+    int P = e->P, H = e->H;
+    if (L > e->lagcap)
+        L = e->lagcap;
+    double fl = floor(L), f = L - fl;
+    double *a = AT(w->arr, (size_t)(i * P + p) * H);
+    for (int t2 = 0; t2 < (int)fl && t2 < H; t2++)
+        a[t2 * W + l] += Vm;
+    if ((int)fl < H)
+        a[(int)fl * W + l] += Vm * f;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+        int cp = c * P + p;
+        double D0 = e->c_D0[cp] == NONE ? 0 : VS(e->c_D0[cp])[l] / 12.0;
+        double sh = Dsum > 0 ? D0 / Dsum : 0;
+        double *cl = AT(w->claim, (size_t)cp * H);
+        for (int t2 = 0; t2 < (int)fl && t2 < H; t2++)
+            cl[t2 * W + l] += Vm * sh;
+        if ((int)fl < H)
+            cl[(int)fl * W + l] += Vm * sh * f;
+        AT(w->U, cp)[l] += Vm * sh * L;
+    }
+}
+
+/* Lane l of (i, p) in steady state: effective shares over suppliers with
+ * exportable capacity, baseline cost, stocks at target, baseline flows and
+ * full pipelines. */
+static void steady_state(const ms_engine *e, ms_work *w, int i, int p, int l)
+{
+    int P = e->P, S = e->S, f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
+    double wsum = 0, cb = 0, Dsum = 0;
+    for (int f = f0; f < f1; f++) {
+        double *we = &AT(w->weff, f)[l];
+        *we = AT(w->E, e->fl_s[f] * P + p)[l] > 0 ? AT(w->w, f)[l] : 0;
+        wsum += *we;
+    }
+    for (int f = f0; f < f1; f++) {
+        double *we = &AT(w->weff, f)[l];
+        *we = wsum > 0 ? *we / wsum : 0;
+        cb += *we * AT(w->land0, f)[l];
+    }
+    /* baseline cost: month-0 effective shares, so a plant not yet built moves nothing */
+    AT(w->cb, i * P + p)[l] = cb > 0 ? cb : 1.0;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+        int cp = c * P + p;
+        double D0 = e->c_D0[cp] == NONE ? 0 : VS(e->c_D0[cp])[l] / 12.0;
+        AT(w->inv, cp)[l] = VS(e->c_m[c])[l] * D0;
+        Dsum += D0;
+    }
+    AT(w->D0sum, i * P + p)[l] = Dsum;
+    double R0 = AT(w->Rm, i)[l];
+    double N0 = Dsum > R0 ? Dsum - R0 : 0;
+    for (int f = f0; f < f1; f++) {
+        double we = AT(w->weff, f)[l];
+        AT(w->B0, f)[l] = we * N0; /* month-0 shares: suppliers without capacity yet carry none */
+        double Vm = N0 * we;
+        if (Vm <= 0)
+            continue;
+        fill_pipeline(e, w, i, p, Vm, VS(e->i_transit[i * S + e->fl_s[f]])[l], Dsum, l);
+    }
+}
+
+/* Month 0 before the first step: prices and shares at baseline, stocks at
+ * target, pipelines full (docs/model.md, "Initial state"). */
+static void initial_state(const ms_engine *e, ms_work *w)
+{
+    int P = e->P, I = e->I;
+    for (int sp = 0; sp < e->S * P; sp++) {
+        const double *price = VS(e->s_price[sp]);
+        LANES AT(w->rho0, sp)[l] = AT(w->rho, sp)[l] = price[l];
+    }
+    ms_tariffs_of_month(e, w, 0);
+    for (int f = 0; f < e->nflows; f++) {
+        const double *rho0 = AT(w->rho0, e->fl_s[f] * P + e->fl_p[f]), *tar = AT(w->tar, f);
+        double w0 = e->w0[(e->fl_i[f] * e->S + e->fl_s[f]) * P + e->fl_p[f]];
+        LANES {
+            AT(w->land0, f)[l] = rho0[l] * (1.0 + tar[l]);
+            AT(w->w, f)[l] = w0;
+        }
+    }
+    ms_capacity_month0(e, w);
+    for (int i = 0; i < I; i++)
+        for (int p = 0; p < P; p++) {
+            LANES AT(w->Rm, i)[l] = 0;
+            ms_hook_ctx x = {.t = 0, .p = p, .i = i};
+            ms_hooks_run(e, w, MS_HOOK_RECYCLED, &x);
+            LANES steady_state(e, w, i, p, l);
+        }
+    if (w->trace) {
+        double s0 = 0;
+        for (int k = 0; k < e->C * P; k++)
+            s0 += AT(w->inv, k)[0];
+        w->trace->initial_inventory_sum = s0;
+    }
+}
+
+/* ---- the months ------------------------------------------------------------------------ */
+
+static void run_months(const ms_engine *e, ms_work *w)
+{
+    for (int t = 0; t < e->T; t++) {
+        step_draw_monthly_inputs(e, w, t);
+        step_capacity(e, w, t);
+        step_policy_month(e, w, t);
+        for (int p = 0; p < e->P; p++) {
+            step_demand(e, w, t, p);
+            step_orders(e, w, t, p);
+            step_secondary_supply(e, w, t, p);
+            step_sourcing(e, w, t, p);
+            step_export_controls(e, w, t, p);
+            step_supplier_allocation(e, w, t, p);
+            step_diversion(e, w, t, p);
+            step_transit(e, w, t, p);
+            step_importer_allocation(e, w, t, p);
+            step_prices(e, w, t, p);
+            if (w->trace)
+                trace_suppliers(e, w, w->trace, t, p);
+        }
+        step_month_end(e, w, t);
+    }
+}
+
+/* ---- per-path metrics -------------------------------------------------------------------- */
+
+static void entity_metrics(const ms_engine *e, ms_work *w)
+{
+    int C = e->C, I = e->I, T = e->T;
+    for (int en = 0; en < e->nent; en++) {
+        size_t o0 = (size_t)e->m_ent0 + (size_t)en * MS_ENT_METRICS;
+        const double *es = AT(w->e_short, en), *ed = AT(w->e_dem, en), *pk = AT(w->e_peak, en);
+        const int *ems = AT(w->e_ms, en), *first = AT(w->e_first, en), *last = AT(w->e_last, en);
+        const double *val = en < C ? VS(e->c_val[en]) : NULL;
+        LANES {
+            double *o = w->out[l] + o0;
+            o[MS_M_SHORTAGE_T] = es[l];
+            o[MS_M_SHORTAGE_SHARE] = ed[l] > 0 ? es[l] / ed[l] : 0;
+            o[MS_M_PEAK_SHORTAGE_SHARE] = pk[l];
+            o[MS_M_MONTHS_SHORT] = ems[l];
+            double tts = first[l] < 0 ? T - w->ref[l] : first[l] - w->ref[l];
+            o[MS_M_TIME_TO_SURVIVE] = tts > 0 ? tts : 0;
+            o[MS_M_TIME_TO_RECOVER] = first[l] < 0 ? 0 : last[l] - first[l] + 1;
+            o[MS_M_VALUE_AT_RISK] = en < C ? es[l] * val[l] : 0;
+        }
+    }
+    /* value at risk roll-ups: sums over cells */
+    for (int c = 0; c < C; c++)
+        LANES {
+            double v = OUT(l, e->m_ent0 + c * MS_ENT_METRICS + MS_M_VALUE_AT_RISK);
+            OUT(l, e->m_ent0 + (C + e->c_imp[c]) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
+            OUT(l, e->m_ent0 + (C + I) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
+        }
+}
+
+static void price_metrics(const ms_engine *e, ms_work *w)
+{
+    for (int ip = 0; ip < e->I * e->P; ip++) {
+        int m = e->m_price[ip];
+        if (m == NONE)
+            continue;
+        LANES {
+            OUT(l, m) = AT(w->pk, ip)[l];
+            OUT(l, m + 1) = AT(w->ps, ip)[l] / e->T;
+            OUT(l, m + 2) = AT(w->pf, ip)[l];
+        }
+    }
+}
+
+/* Shipments: tonnes departed per flow over the horizon and per month, and
+ * over all importers. */
+static void shipment_stats(const ms_engine *e, ms_work *w)
+{
+    int S = e->S, I = e->I, P = e->P, T = e->T;
+    ms_trace *tr = w->trace;
+    for (int s = 0; s < S; s++)
+        for (int p = 0; p < P; p++) {
+            int mall = e->m_ship[(s * (I + 1) + I) * P + p], sall = e->sr_ship[(s * (I + 1) + I) * P + p];
+            LANES {
+                if (mall != NONE)
+                    OUT(l, mall) = 0;
+                if (sall != NONE)
+                    for (int t = 0; t < T; t++)
+                        OUT(l, sall + t) = 0;
+            }
+            for (int i = 0; i < I; i++) {
+                int m = e->m_ship[(s * (I + 1) + i) * P + p], f = e->flow_id[(s * I + i) * P + p];
+                if (m == NONE)
+                    continue;
+                int sr = e->sr_ship[(s * (I + 1) + i) * P + p];
+                const double *dp = AT(w->dep, (size_t)f * T);
+                LANES {
+                    double tot = 0;
+                    for (int t = 0; t < T; t++) {
+                        double v = dp[t * W + l];
+                        tot += v;
+                        if (sr != NONE) {
+                            OUT(l, sr + t) = v;
+                            OUT(l, sall + t) += v;
+                        }
+                    }
+                    OUT(l, m) = tot;
+                    OUT(l, mall) += tot;
+                }
+                if (tr)
+                    for (int t = 0; t < T; t++)
+                        tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = dp[t * W];
+            }
+        }
+}
+
+/* ---- a batch ---------------------------------------------------------------------------- */
+
+void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n, const ms_input_set *const *sets,
+                   double *const *out, ms_trace *tr)
+{
+    LANES {
+        int j = l < n ? l : 0;
+        w->path[l] = paths[j];
+        w->set[l] = sets ? sets[j] : NULL;
+        w->out[l] = l < n ? out[l] : w->scratch;
+    }
+    w->nlanes = n;
+    w->trace = tr;
+    draw_inputs(e, w);
+    reset_state(e, w);
+    reference_start(e, w);
+    initial_state(e, w);
+    run_months(e, w);
+    entity_metrics(e, w);
+    price_metrics(e, w);
+    shipment_stats(e, w);
+    w->trace = NULL;
+}
