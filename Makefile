@@ -29,7 +29,7 @@ endif
 
 OPT       ?= -O2
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
-               -Wno-unused-parameter -fopenmp -g -Iinclude $(OPT) \
+               -Wno-unused-parameter -Wno-psabi -ffp-contract=off -fopenmp -g -Iinclude $(OPT) \
                -DMAGSIM_VERSION=\"$(VERSION)\"
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -70,6 +70,15 @@ B       := $(BUILDDIR)/$(VARIANT)
 # command line (sim/cli/*.c), a thin front end over the library.
 LIB_SRC  := $(sort $(wildcard sim/*.c sim/policy/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=$(B)/sim/%.o)
+# On x86-64 the month steps are also built for x86-64-v4 (AVX-512) and
+# picked at run time on machines that have it (sim/engine_int.h: the same
+# bits either way; MAGSIM_ISA=baseline forces the baseline).
+ISA_V4_SRC := sim/path.c sim/steps.c
+ifeq ($(shell uname -m),x86_64)
+  ISA_V4_OBJ := $(ISA_V4_SRC:sim/%.c=$(B)/sim/%_v4.o)
+  CFLAGS_BASE += -DMS_HAVE_V4
+endif
+LIB_OBJ  += $(ISA_V4_OBJ)
 CLI_SRC  := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:sim/%.c=$(B)/sim/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -92,6 +101,10 @@ endif
 $(B)/sim/%.o: sim/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/sim/%_v4.o: sim/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -march=x86-64-v4 -DMS_ISA_V4 -MMD -MP -c $< -o $@
 
 $(B)/libmagsim.a: $(LIB_OBJ)
 	@rm -f $@

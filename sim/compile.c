@@ -517,6 +517,7 @@ ms_engine *ms_engine_alloc(const ms_scenario *sc, const ms_engine_opts *opts, ch
     e->sc = sc;
     e->seed = opts->seed;
     e->series_on = opts->series;
+    e->batch = ms_path_batch_select(NULL);
     e->T = sc->months;
     e->S = sc->nsuppliers;
     e->I = sc->nimporters;

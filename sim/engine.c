@@ -52,15 +52,47 @@ ms_engine_opts ms_engine_opts_default(const ms_scenario *s)
 
 /* ---- paths ---------------------------------------------------------------------- */
 
+/* ---- ISA variants ------------------------------------------------------------------ */
+
+#ifdef MS_HAVE_V4
+void ms_path_batch_v4(const ms_engine *e, ms_work *w, const uint64_t *paths, int n, const ms_input_set *const *sets,
+                      double *ob, size_t ostride, ms_trace *tr);
+#endif
+
+ms_path_batch_fn ms_path_batch_select(const char **name)
+{
+    const char *force = getenv("MAGSIM_ISA");
+#ifdef MS_HAVE_V4
+    __builtin_cpu_init();
+    if (!(force && !strcmp(force, "baseline")) && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw")) {
+        if (name)
+            *name = "x86-64-v4";
+        return ms_path_batch_v4;
+    }
+#endif
+    (void)force;
+    if (name)
+        *name = "baseline";
+    return ms_path_batch;
+}
+
+/* Copy the lanes' vectors out of w->obuf: path j of the batch to out + j * stride. */
+static void copy_out(const ms_engine *e, const ms_work *w, int n, double *out, size_t stride)
+{
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < e->nstats; k++)
+            out[(size_t)j * stride + k] = w->obuf[(size_t)k * MS_LANES + j];
+}
+
 int ms_engine_paths_with(const ms_engine *e, ms_work *w, const uint64_t *paths, const ms_input_set *const *sets,
                          int n, double *out, size_t stride)
 {
     for (int j = 0; j < n; j += MS_LANES) {
         int m = n - j < MS_LANES ? n - j : MS_LANES;
-        double *o[MS_LANES];
-        for (int l = 0; l < m; l++)
-            o[l] = out + (size_t)(j + l) * stride;
-        ms_path_batch(e, w, paths + j, m, sets ? sets + j : NULL, o, NULL);
+        e->batch(e, w, paths + j, m, sets ? sets + j : NULL, NULL, 0, NULL);
+        copy_out(e, w, m, out + (size_t)j * stride, stride);
     }
     return 0;
 }
@@ -70,26 +102,40 @@ int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, doubl
     for (int j = 0; j < n; j += MS_LANES) {
         int m = n - j < MS_LANES ? n - j : MS_LANES;
         uint64_t paths[MS_LANES];
-        double *o[MS_LANES];
-        for (int l = 0; l < m; l++) {
+        for (int l = 0; l < m; l++)
             paths[l] = first + (uint64_t)(j + l);
-            o[l] = out + (size_t)(j + l) * stride;
-        }
-        ms_path_batch(e, w, paths, m, NULL, o, NULL);
+        e->batch(e, w, paths, m, NULL, NULL, 0, NULL);
+        copy_out(e, w, m, out + (size_t)j * stride, stride);
     }
     return 0;
 }
 
+/* A block of np <= MS_BLOCK paths from p0 into a statistic-major block buffer
+ * (statistic k of the block's j-th path at buf[k * MS_BLOCK + j]): each
+ * batch writes its lanes' values of a statistic as one vector. */
+static void block_paths(const ms_engine *e, ms_work *w, uint64_t p0, int np, double *buf)
+{
+    for (int j = 0; j < np; j += MS_LANES) {
+        int m = np - j < MS_LANES ? np - j : MS_LANES;
+        uint64_t paths[MS_LANES];
+        for (int l = 0; l < m; l++)
+            paths[l] = p0 + (uint64_t)(j + l);
+        e->batch(e, w, paths, m, NULL, buf + j, MS_BLOCK, NULL);
+    }
+}
+
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
 {
-    ms_path_batch(e, w, &path, 1, NULL, &out, tr);
+    e->batch(e, w, &path, 1, NULL, NULL, 0, tr);
+    copy_out(e, w, 1, out, 0);
     return 0;
 }
 
 int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_input_set *set, double *out,
                         ms_trace *tr)
 {
-    ms_path_batch(e, w, &path, 1, &set, &out, tr);
+    e->batch(e, w, &path, 1, &set, NULL, 0, tr);
+    copy_out(e, w, 1, out, 0);
     return 0;
 }
 
@@ -122,7 +168,7 @@ static void run_blocks(run_shared *sh, ms_result *r, int tid)
     const ms_engine *e = sh->e;
     int nst = e->nstats, nm = e->nmetrics;
     ms_work *w = ms_work_alloc(e);
-    double *buf = calloc((size_t)nst * MS_BLOCK + 1, sizeof(double));
+    double *buf = aligned_alloc(64, ((size_t)nst * MS_BLOCK * sizeof(double) + 64) / 64 * 64);
     if (!w || !buf || !r) {
 #pragma omp atomic write
         sh->fail = 1;
@@ -140,12 +186,11 @@ static void run_blocks(run_shared *sh, ms_result *r, int tid)
             break;
         uint64_t p0 = sh->first + b * MS_BLOCK;
         int np = (int)(sh->n - b * MS_BLOCK < MS_BLOCK ? sh->n - b * MS_BLOCK : MS_BLOCK);
-        ms_engine_paths(e, w, p0, np, buf, (size_t)nst);
-        /* path-major block buffer: the accumulators read columns, each cache
-         * line serving 8 statistics */
-        ms_accum_add_strided(r->metrics, buf, np, 1, (size_t)nst);
+        block_paths(e, w, p0, np, buf);
+        /* statistic-major: each statistic's values are contiguous, in path order */
+        ms_accum_add_block(r->metrics, buf, np, MS_BLOCK);
         if (r->series)
-            ms_accum_add_strided(r->series, buf + nm, np, 1, (size_t)nst);
+            ms_accum_add_block(r->series, buf + (size_t)nm * MS_BLOCK, np, MS_BLOCK);
 #pragma omp atomic update
         sh->done += (uint64_t)np;
         if (tid == 0 && sh->o->progress) {

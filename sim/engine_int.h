@@ -59,6 +59,10 @@
 
 typedef struct ms_cpol ms_cpol;
 
+/* A batch of paths (sim/path.c), in one of its ISA variants (below). */
+typedef void (*ms_path_batch_fn)(const ms_engine *e, ms_work *w, const uint64_t *paths, int n,
+                                 const ms_input_set *const *sets, double *ob, size_t ostride, ms_trace *tr);
+
 /* ---- step hooks: where a policy acts ------------------------------------- */
 typedef enum ms_hook {
     MS_HOOK_PATH_START = 0,  /* per path, before the steady state: reset the policy's state */
@@ -178,6 +182,7 @@ struct ms_engine {
     int sr_cover0;               /* inventory cover series: cell c, month t at sr_cover0 + c*T + t */
     int series_on;
     double *shift;               /* [nstats] variance shifts: the statistics of path 0 */
+    ms_path_batch_fn batch;      /* ms_path_batch of the ISA variant this machine runs */
 };
 
 /* ---- the workspace: MS_LANES paths ---------------------------------------- *
@@ -197,7 +202,7 @@ struct ms_engine {
     X(double, cb, I * P)               /* [i*P+p] baseline landed cost, USD/kg */                          \
     X(double, D0sum, I * P)            /* [i*P+p] baseline monthly demand, t/mo */                         \
     X(double, gscale, I * P)           /* [i*P+p] baseline demand growth since month 0 (licence budgets) */ \
-    X(int, hoard, I * P)               /* [i*P+p] 1 while a control touching (i,p) is announced or on */   \
+    X(long long, hoard, I * P)         /* [i*P+p] -1 while a control touching (i,p) is announced or on */  \
     X(double, pk, I * P)               /* [i*P+p] peak price shock so far */                               \
     X(double, ps, I * P)               /* [i*P+p] sum of monthly price shocks */                           \
     X(double, pf, I * P)               /* [i*P+p] last month's price shock */                              \
@@ -245,9 +250,9 @@ struct ms_engine {
     X(double, e_short, e->nent)        /* [entity] shortage over the horizon, t */                         \
     X(double, e_dem, e->nent)          /* [entity] demand over the horizon, t */                           \
     X(double, e_peak, e->nent)         /* [entity] peak monthly shortage share */                          \
-    X(int, e_ms, e->nent)              /* [entity] months short */                                         \
-    X(int, e_first, e->nent)           /* [entity] first month short, -1 */                                \
-    X(int, e_last, e->nent)            /* [entity] last month short, -1 */                                 \
+    X(long long, e_ms, e->nent)        /* [entity] months short */                                         \
+    X(long long, e_first, e->nent)     /* [entity] first month short, -1 */                                \
+    X(long long, e_last, e->nent)      /* [entity] last month short, -1 */                                 \
     X(double, m_short, e->nent)        /* [entity] shortage of the month, t */                             \
     X(double, m_dem, e->nent)          /* [entity] demand of the month, t */                               \
     X(double, ref, 1)                  /* time-to-survive reference month */
@@ -258,8 +263,9 @@ struct ms_work {
     int nlanes;                  /* lanes holding a path of their own (the rest repeat lane 0) */
     const ms_input_set *set[W];  /* inputs set on each lane's path, or NULL */
     int overridden;              /* 1: a batch set inputs; fixed slots must be restored */
-    double *out[W];              /* per-path vector of each lane (stride 1) */
-    double *scratch;             /* [nstats] where lanes without a path write */
+    double *ob;                  /* where the lanes' vectors go: statistic k of lane l at ob[k * ostride + l] */
+    size_t ostride;              /* MS_BLOCK into a driver's block buffer, W into obuf */
+    double *obuf;                /* [nstats][W] the lanes' vectors, for callers that want another layout */
     ms_trace *trace;             /* lane 0's trace, or NULL */
 #define X_FIELD(type, name, count) type *name;
     WORK_ARRAYS(X_FIELD)
@@ -272,6 +278,34 @@ struct ms_work {
 /* Element e of a per-lane array: its W lanes. */
 #define AT(a, idx) ((a) + (size_t)(idx) * W)
 
+/* The lanes as one vector (GCC vector extensions: the compiler emits the
+ * widest SIMD instructions the target has).  Element-wise IEEE operations
+ * give each lane exactly the scalar result; a branch of the scalar path
+ * becomes a select on a comparison mask.  Arrays are 64-byte aligned; the
+ * types allow any alignment and alias the element type. */
+typedef double vd __attribute__((vector_size(W * sizeof(double)), aligned(8), may_alias));
+typedef long long vl __attribute__((vector_size(W * sizeof(long long)), aligned(8), may_alias));
+#define VD(p) (*(vd *)(p))           /* the lanes at p (an lvalue) */
+#define VL(p) (*(vl *)(p))
+static inline vd vsplat(double x)
+{
+    vd v;
+    for (int l = 0; l < W; l++)
+        v[l] = x;
+    return v;
+}
+static inline vd vsel(vl m, vd a, vd b) /* m ? a : b, lane by lane (m: all bits set or clear) */
+{
+    return (vd)(((vl)a & m) | ((vl)b & ~m));
+}
+static inline int vany(vl m)
+{
+    long long r = 0;
+    for (int l = 0; l < W; l++)
+        r |= m[l];
+    return r != 0;
+}
+
 /* ---- sim/compile.c ---- */
 int ms_engine_add_slot(ms_engine *e, const ms_dist *d); /* -1 when out of memory */
 /* Register policy cp for hook h (i, p: the importer x product it acts on for
@@ -282,11 +316,42 @@ void ms_hooks_run(const ms_engine *e, ms_work *w, ms_hook h, const ms_hook_ctx *
 /* Per-lane state of policy cp: its k-th double of lane 0 (lanes follow). */
 #define PSTATE(cp, k) (w->pstate + ((size_t)(cp)->state0 + (size_t)(k)) * W)
 
+/* ---- ISA variants ----
+ * sim/path.c and sim/steps.c are compiled twice on x86-64: for the baseline
+ * ISA, and for x86-64-v4 (AVX-512, MS_ISA_V4 defined), where one lane vector
+ * is one register.  The operations are the same element-wise IEEE
+ * operations (no contraction: -ffp-contract=off), so both give the same
+ * bits; the engine picks one when it is compiled (ms_path_batch_fn). */
+#ifdef MS_ISA_V4
+#define ms_path_batch ms_path_batch_v4
+#define ms_capacity_month0 ms_capacity_month0_v4
+#define ms_tariffs_of_month ms_tariffs_of_month_v4
+#define step_draw_monthly_inputs step_draw_monthly_inputs_v4
+#define step_capacity step_capacity_v4
+#define step_policy_month step_policy_month_v4
+#define step_demand step_demand_v4
+#define step_orders step_orders_v4
+#define step_secondary_supply step_secondary_supply_v4
+#define step_sourcing step_sourcing_v4
+#define step_export_controls step_export_controls_v4
+#define step_supplier_allocation step_supplier_allocation_v4
+#define step_diversion step_diversion_v4
+#define step_transit step_transit_v4
+#define step_importer_allocation step_importer_allocation_v4
+#define step_prices step_prices_v4
+#define step_month_end step_month_end_v4
+#endif
+
+/* The variant this machine runs (MAGSIM_ISA=baseline forces the baseline),
+ * and its name. */
+ms_path_batch_fn ms_path_batch_select(const char **name);
+
 /* ---- sim/path.c ---- */
-/* Simulate the paths first..first+n-1 (n <= W) into out[j] (stride 1) with
- * inputs set per path (sets may be NULL), lane 0's trace into tr. */
+/* Simulate paths[0..n-1] (n <= W) with inputs set per path (sets may be
+ * NULL) into ob (statistic k of lane l at ob[k * ostride + l]; ob NULL: into
+ * w->obuf, ostride W), lane 0's trace into tr. */
 void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n, const ms_input_set *const *sets,
-                   double *const *out, ms_trace *tr);
+                   double *ob, size_t ostride, ms_trace *tr);
 
 /* ---- sim/steps.c: the month, in the order of docs/model.md ---- */
 void step_draw_monthly_inputs(const ms_engine *e, ms_work *w, int t);
@@ -308,7 +373,7 @@ void step_month_end(const ms_engine *e, ms_work *w, int t);
 double ms_ramp(double t, double start, double len);         /* smooth S-curve 0 -> 1 */
 void ms_schedule(double *a, int H, int t, double lag, double v, int l); /* a[k*W + l] += split volume */
 
-/* Per-path vector of lane l. */
-#define OUT(l, k) (w->out[(l)][(k)])
+/* Statistic k of the lanes' per-path vectors, as one vector (an lvalue). */
+#define OUTV(k) VD(w->ob + (size_t)(k) * w->ostride)
 
 #endif

@@ -1,7 +1,6 @@
 /*
  * path.c - a batch of MS_LANES paths: inputs drawn, the steady state of
- * month 0, the month loop of docs/model.md, the per-path metrics; the
- * workspace and the trace.
+ * month 0, the month loop of docs/model.md, the per-path metrics.
  *
  * A path's vector (ms_stat_desc layout) is written as the months go (series
  * points) and at the end (metrics).  Lanes without a path of their own
@@ -15,94 +14,6 @@
 
 void ms_capacity_month0(const ms_engine *e, ms_work *w);
 void ms_tariffs_of_month(const ms_engine *e, ms_work *w, int t);
-
-/* ---- workspace ------------------------------------------------------------------- */
-
-size_t ms_work_bytes(const ms_engine *e)
-{
-    size_t n = sizeof(ms_work) + sizeof(double) * ((size_t)e->nstats + 1);
-    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
-#define X_BYTES(type, name, count) n += (size_t)(count) * W * sizeof(type);
-    WORK_ARRAYS(X_BYTES)
-#undef X_BYTES
-    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
-    return n;
-}
-
-ms_work *ms_work_alloc(const ms_engine *e)
-{
-    ms_work *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T, bad = 0;
-#define X_ALLOC(type, name, count) \
-    if (!(w->name = calloc((size_t)(count) * W + 1, sizeof(type)))) bad = 1;
-    WORK_ARRAYS(X_ALLOC)
-#undef X_ALLOC
-    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
-    w->scratch = calloc((size_t)e->nstats + 1, sizeof(double));
-    w->rng = ms_rng_alloc(e->seed);
-    if (bad || !w->scratch || !w->rng) {
-        ms_work_free(w);
-        return NULL;
-    }
-    for (int k = 0; k < e->nslots; k++)
-        LANES VS(k)[l] = e->slot_fixed[k];
-    return w;
-}
-
-void ms_work_free(ms_work *w)
-{
-    if (!w)
-        return;
-#define X_FREE(type, name, count) free(w->name);
-    WORK_ARRAYS(X_FREE)
-#undef X_FREE
-    free(w->scratch);
-    ms_rng_free(w->rng);
-    free(w);
-}
-
-/* ---- trace -------------------------------------------------------------------------- */
-
-ms_trace *ms_trace_alloc(const ms_engine *e)
-{
-    ms_trace *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    int T = e->T, S = e->S, I = e->I, P = e->P, C = e->C;
-    t->T = T, t->S = S, t->I = I, t->P = P, t->C = C;
-    size_t tcp = (size_t)T * C * P, tip = (size_t)T * I * P, tsip = (size_t)T * S * I * P, tsp = (size_t)T * S * P;
-    double **dp[] = {&t->demand, &t->orders, &t->received, &t->consumption, &t->shortage, &t->inventory,
-                     &t->arrivals, &t->recycled, &t->released, &t->requests, &t->shipments, &t->shares,
-                     &t->capacity, &t->export_cap, &t->supplier_price, &t->price_index, &t->fill_rate,
-                     &t->substitution};
-    size_t sz[] = {tcp, tcp, tcp, tcp, tcp, tcp, tip, tip, tip, tsip, tsip, tsip, tsp, tsp, tsp, tip, tip,
-                   (size_t)T * C};
-    int bad = 0;
-    for (size_t k = 0; k < sizeof dp / sizeof dp[0]; k++)
-        if (!(*dp[k] = calloc(sz[k] ? sz[k] : 1, sizeof(double))))
-            bad = 1;
-    t->cell_importer = calloc((size_t)(C ? C : 1), sizeof(int));
-    if (bad || !t->cell_importer) {
-        ms_trace_free(t);
-        return NULL;
-    }
-    memcpy(t->cell_importer, e->c_imp, (size_t)C * sizeof(int));
-    return t;
-}
-
-void ms_trace_free(ms_trace *t)
-{
-    if (!t)
-        return;
-    void *ptrs[] = {t->demand, t->orders, t->received, t->consumption, t->shortage, t->inventory, t->arrivals,
-                    t->recycled, t->released, t->requests, t->shipments, t->shares, t->capacity, t->export_cap,
-                    t->supplier_price, t->price_index, t->fill_rate, t->substitution, t->cell_importer};
-    for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
-        free(ptrs[k]);
-    free(t);
-}
 
 /* Lane 0's suppliers and flows of product p at the end of month t. */
 static void trace_suppliers(const ms_engine *e, ms_work *w, ms_trace *tr, int t, int p)
@@ -347,30 +258,36 @@ static void run_months(const ms_engine *e, ms_work *w)
 static void entity_metrics(const ms_engine *e, ms_work *w)
 {
     int C = e->C, I = e->I, T = e->T;
+    vd ref = VD(w->ref), zero = vsplat(0);
     for (int en = 0; en < e->nent; en++) {
         size_t o0 = (size_t)e->m_ent0 + (size_t)en * MS_ENT_METRICS;
-        const double *es = AT(w->e_short, en), *ed = AT(w->e_dem, en), *pk = AT(w->e_peak, en);
-        const int *ems = AT(w->e_ms, en), *first = AT(w->e_first, en), *last = AT(w->e_last, en);
-        const double *val = en < C ? VS(e->c_val[en]) : NULL;
+        vd es = VD(AT(w->e_short, en)), ed = VD(AT(w->e_dem, en));
+        vl first = VL(AT(w->e_first, en)), last = VL(AT(w->e_last, en)), ems = VL(AT(w->e_ms, en));
+        vd ms, fd, ld;
         LANES {
-            double *o = w->out[l] + o0;
-            o[MS_M_SHORTAGE_T] = es[l];
-            o[MS_M_SHORTAGE_SHARE] = ed[l] > 0 ? es[l] / ed[l] : 0;
-            o[MS_M_PEAK_SHORTAGE_SHARE] = pk[l];
-            o[MS_M_MONTHS_SHORT] = ems[l];
-            double tts = first[l] < 0 ? T - w->ref[l] : first[l] - w->ref[l];
-            o[MS_M_TIME_TO_SURVIVE] = tts > 0 ? tts : 0;
-            o[MS_M_TIME_TO_RECOVER] = first[l] < 0 ? 0 : last[l] - first[l] + 1;
-            o[MS_M_VALUE_AT_RISK] = en < C ? es[l] * val[l] : 0;
+            ms[l] = (double)ems[l];
+            fd[l] = (double)first[l];
+            ld[l] = (double)last[l];
         }
+        OUTV(o0 + MS_M_SHORTAGE_T) = es;
+        OUTV(o0 + MS_M_SHORTAGE_SHARE) = vsel(ed > 0, es / ed, zero);
+        OUTV(o0 + MS_M_PEAK_SHORTAGE_SHARE) = VD(AT(w->e_peak, en));
+        OUTV(o0 + MS_M_MONTHS_SHORT) = ms;
+        vl never = first < 0;
+        vd tts = vsel(never, (double)T - ref, fd - ref);
+        OUTV(o0 + MS_M_TIME_TO_SURVIVE) = vsel(tts > 0, tts, zero);
+        OUTV(o0 + MS_M_TIME_TO_RECOVER) = vsel(never, zero, ld - fd + 1.0);
+        if (en < C)
+            OUTV(o0 + MS_M_VALUE_AT_RISK) = es * VD(VS(e->c_val[en]));
+        else
+            OUTV(o0 + MS_M_VALUE_AT_RISK) = zero;
     }
     /* value at risk roll-ups: sums over cells */
-    for (int c = 0; c < C; c++)
-        LANES {
-            double v = OUT(l, e->m_ent0 + c * MS_ENT_METRICS + MS_M_VALUE_AT_RISK);
-            OUT(l, e->m_ent0 + (C + e->c_imp[c]) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
-            OUT(l, e->m_ent0 + (C + I) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
-        }
+    for (int c = 0; c < C; c++) {
+        vd v = OUTV(e->m_ent0 + c * MS_ENT_METRICS + MS_M_VALUE_AT_RISK);
+        OUTV(e->m_ent0 + (C + e->c_imp[c]) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
+        OUTV(e->m_ent0 + (C + I) * MS_ENT_METRICS + MS_M_VALUE_AT_RISK) += v;
+    }
 }
 
 static void price_metrics(const ms_engine *e, ms_work *w)
@@ -379,11 +296,9 @@ static void price_metrics(const ms_engine *e, ms_work *w)
         int m = e->m_price[ip];
         if (m == NONE)
             continue;
-        LANES {
-            OUT(l, m) = AT(w->pk, ip)[l];
-            OUT(l, m + 1) = AT(w->ps, ip)[l] / e->T;
-            OUT(l, m + 2) = AT(w->pf, ip)[l];
-        }
+        OUTV(m) = VD(AT(w->pk, ip));
+        OUTV(m + 1) = VD(AT(w->ps, ip)) / e->T;
+        OUTV(m + 2) = VD(AT(w->pf, ip));
     }
 }
 
@@ -393,35 +308,32 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
 {
     int S = e->S, I = e->I, P = e->P, T = e->T;
     ms_trace *tr = w->trace;
+    vd zero = vsplat(0);
     for (int s = 0; s < S; s++)
         for (int p = 0; p < P; p++) {
             int mall = e->m_ship[(s * (I + 1) + I) * P + p], sall = e->sr_ship[(s * (I + 1) + I) * P + p];
-            LANES {
-                if (mall != NONE)
-                    OUT(l, mall) = 0;
-                if (sall != NONE)
-                    for (int t = 0; t < T; t++)
-                        OUT(l, sall + t) = 0;
-            }
+            if (mall != NONE)
+                OUTV(mall) = zero;
+            if (sall != NONE)
+                for (int t = 0; t < T; t++)
+                    OUTV(sall + t) = zero;
             for (int i = 0; i < I; i++) {
                 int m = e->m_ship[(s * (I + 1) + i) * P + p], f = e->flow_id[(s * I + i) * P + p];
                 if (m == NONE)
                     continue;
                 int sr = e->sr_ship[(s * (I + 1) + i) * P + p];
                 const double *dp = AT(w->dep, (size_t)f * T);
-                LANES {
-                    double tot = 0;
-                    for (int t = 0; t < T; t++) {
-                        double v = dp[t * W + l];
-                        tot += v;
-                        if (sr != NONE) {
-                            OUT(l, sr + t) = v;
-                            OUT(l, sall + t) += v;
-                        }
+                vd tot = zero;
+                for (int t = 0; t < T; t++) {
+                    vd v = VD(dp + (size_t)t * W);
+                    tot += v;
+                    if (sr != NONE) {
+                        OUTV(sr + t) = v;
+                        OUTV(sall + t) += v;
                     }
-                    OUT(l, m) = tot;
-                    OUT(l, mall) += tot;
                 }
+                OUTV(m) = tot;
+                OUTV(mall) += tot;
                 if (tr)
                     for (int t = 0; t < T; t++)
                         tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = dp[t * W];
@@ -432,14 +344,15 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
 /* ---- a batch ---------------------------------------------------------------------------- */
 
 void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n, const ms_input_set *const *sets,
-                   double *const *out, ms_trace *tr)
+                   double *ob, size_t ostride, ms_trace *tr)
 {
     LANES {
         int j = l < n ? l : 0;
         w->path[l] = paths[j];
         w->set[l] = sets ? sets[j] : NULL;
-        w->out[l] = l < n ? out[l] : w->scratch;
     }
+    w->ob = ob ? ob : w->obuf;
+    w->ostride = ob ? ostride : W;
     w->nlanes = n;
     w->trace = tr;
     draw_inputs(e, w);

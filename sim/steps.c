@@ -10,17 +10,20 @@
  *   and last step_month_end.
  *
  * Rules of this file: every quantity is per lane ([entity][W], see
- * engine_int.h) and every lane performs the operations of a scalar path in
- * the same order (sums over suppliers or importers run over the product's
- * flow lists in ascending order); a policy acts only through its hooks;
- * nothing is allocated.  Inner loops run over lanes so that the compiler
- * vectorises them; where a lane must branch (a special function, a lane's
- * own schedule) the loop is written per lane.
+ * engine_int.h) and handled as a vector of lanes (vd); every lane performs
+ * the operations of a scalar path in the same order, a branch of the
+ * scalar path being a select (vsel) on its condition.  Where the scalar
+ * path skips a term of a sum, the vector adds +0, which changes no bit
+ * (every such sum is of terms >= 0 and never -0).  Sums over suppliers or
+ * importers run over the product's flow lists in ascending order.  What
+ * only some lanes need (pow, exp, a lane's own lag) is done lane by lane.
+ * A policy acts only through its hooks; nothing is allocated.
  */
 #include <math.h>
 #include <string.h>
 #include "engine_int.h"
 
+#ifndef MS_ISA_V4 /* one copy of the scalar helpers, shared by both variants and the policies */
 /* Smooth S-curve ramp from 0 (t <= start) to 1 (t >= start + len): 3x^2 - 2x^3. */
 double ms_ramp(double t, double start, double len)
 {
@@ -51,6 +54,23 @@ void ms_schedule(double *a, int H, int t, double lag, double v, int l)
     a[k * W + l] += v * (1.0 - f);
     if (f > 0 && k + 1 < H)
         a[(k + 1) * W + l] += v * f;
+}
+#endif
+
+/* ms_schedule for every lane at once, when the lag is the same in every
+ * lane: a lane with v == 0 adds +0 where the scalar path adds nothing. */
+static void schedule_all(double *a, int H, int t, double lag, vd v)
+{
+    if (!(lag > 0))
+        lag = 0;
+    long n = (long)lag;
+    double f = lag - (double)n;
+    long k = t + n;
+    if (k >= H)
+        return;
+    VD(a + k * W) += v * (1.0 - f);
+    if (f > 0 && k + 1 < H)
+        VD(a + (k + 1) * W) += v * f;
 }
 
 /* ---- inputs drawn every month ---------------------------------------------- */
@@ -93,16 +113,18 @@ static void outage_start(const ms_engine *e, ms_work *w, int s, int t, int l)
 }
 
 /* Capacity of (s, p) in month t before outages, t/mo: base plus expansions. */
-static void capacity_of(const ms_engine *e, ms_work *w, int s, int p, int t, double *Cm)
+static vd capacity_of(const ms_engine *e, ms_work *w, int s, int p, int t)
 {
     int sp = s * e->P + p;
-    const double *base = VS(e->s_cap[sp]);
-    LANES Cm[l] = base[l] / 12.0;
+    vd Cm = VD(VS(e->s_cap[sp])) / 12.0;
     for (int k = e->sp_exp0[sp]; k < e->sp_exp0[sp + 1]; k++) {
         int x = e->sp_exp[k];
-        const double *add = VS(e->exp_cap[x]), *st = VS(e->exp_start[x]), *rm = VS(e->exp_ramp[x]);
-        LANES Cm[l] += add[l] / 12.0 * ms_ramp(t, st[l], rm[l]);
+        const double *st = VS(e->exp_start[x]), *rm = VS(e->exp_ramp[x]);
+        vd r;
+        LANES r[l] = ms_ramp(t, st[l], rm[l]);
+        Cm += VD(VS(e->exp_cap[x])) / 12.0 * r;
     }
+    return Cm;
 }
 
 void step_capacity(const ms_engine *e, ms_work *w, int t)
@@ -111,18 +133,14 @@ void step_capacity(const ms_engine *e, ms_work *w, int t)
     for (int s = 0; s < e->S; s++) {
         if (e->s_out_h[s] != NONE)
             LANES outage_start(e, w, s, t, l);
-        double factor[W], Cm[W];
+        vd factor;
         const int *until = AT(w->out_until, s);
         const double *cut = AT(w->out_cut, s);
         LANES factor[l] = t < until[l] ? 1.0 - cut[l] : 1.0;
         for (int p = 0; p < P; p++) {
-            capacity_of(e, w, s, p, t, Cm);
-            const double *es = VS(e->s_es[s * P + p]);
-            double *cap = AT(w->cap, s * P + p), *E = AT(w->E, s * P + p);
-            LANES {
-                cap[l] = Cm[l] * factor[l];
-                E[l] = es[l] * Cm[l] * factor[l];
-            }
+            vd Cm = capacity_of(e, w, s, p, t);
+            VD(AT(w->cap, s * P + p)) = Cm * factor;
+            VD(AT(w->E, s * P + p)) = VD(VS(e->s_es[s * P + p])) * Cm * factor;
         }
     }
 }
@@ -130,14 +148,9 @@ void step_capacity(const ms_engine *e, ms_work *w, int t)
 /* Exportable capacity of month 0 without outages (the steady state's shares). */
 void ms_capacity_month0(const ms_engine *e, ms_work *w)
 {
-    double Cm[W];
     for (int s = 0; s < e->S; s++)
-        for (int p = 0; p < e->P; p++) {
-            capacity_of(e, w, s, p, 0, Cm);
-            const double *es = VS(e->s_es[s * e->P + p]);
-            double *E = AT(w->E, s * e->P + p);
-            LANES E[l] = es[l] * Cm[l];
-        }
+        for (int p = 0; p < e->P; p++)
+            VD(AT(w->E, s * e->P + p)) = VD(VS(e->s_es[s * e->P + p])) * capacity_of(e, w, s, p, 0);
 }
 
 /* Baseline demand growth of each importer and product (licence budgets). */
@@ -146,17 +159,12 @@ static void baseline_growth(const ms_engine *e, ms_work *w)
     int P = e->P;
     for (int i = 0; i < e->I; i++)
         for (int p = 0; p < P; p++) {
-            double g[W] = {0};
-            for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
-                int sl = e->c_D0[c * P + p];
-                if (sl == NONE)
-                    continue;
-                const double *D0 = VS(sl), *gf = AT(w->gf, c);
-                LANES g[l] += D0[l] / 12.0 * gf[l];
-            }
-            const double *Ds = AT(w->D0sum, i * P + p);
-            double *gs = AT(w->gscale, i * P + p);
-            LANES gs[l] = Ds[l] > 0 ? g[l] / Ds[l] : 1.0;
+            vd g = vsplat(0);
+            for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+                if (e->c_D0[c * P + p] != NONE)
+                    g += VD(VS(e->c_D0[c * P + p])) / 12.0 * VD(AT(w->gf, c));
+            vd Ds = VD(AT(w->D0sum, i * P + p));
+            VD(AT(w->gscale, i * P + p)) = vsel(Ds > 0, g / Ds, vsplat(1.0));
         }
 }
 
@@ -174,45 +182,46 @@ void step_policy_month(const ms_engine *e, ms_work *w, int t)
 {
     baseline_growth(e, w);
     ms_tariffs_of_month(e, w, t);
-    memset(w->hoard, 0, sizeof(int) * (size_t)e->I * e->P * W);
+    memset(w->hoard, 0, sizeof(long long) * (size_t)e->I * e->P * W);
     ms_hook_ctx x = {.t = t, .p = -1, .i = -1};
     ms_hooks_run(e, w, MS_HOOK_MONTH, &x);
 }
 
 /* ---- 2. demand ------------------------------------------------------------------- */
 
+/* The price response pibar^eps, lane by lane where pibar moved (pow), capped. */
+static vd price_feedback(vd pibar, const double *eps)
+{
+    vd f = vsplat(1.0);
+    if (vany(pibar != 1.0))
+        LANES if (pibar[l] != 1.0) f[l] = pow(pibar[l], eps[l]);
+    return vsel(f <= MAX_PRICE_RESPONSE, f, vsplat(MAX_PRICE_RESPONSE)); /* pibar -> 0: pow is inf */
+}
+
 void step_demand(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P;
     int shocks = e->hk0[MS_HOOK_DEMAND][1] > e->hk0[MS_HOOK_DEMAND][0];
     if (shocks) {
-        LANES for (int c = 0; c < e->C; c++) AT(w->shock, c)[l] = 1.0;
+        for (int c = 0; c < e->C; c++)
+            VD(AT(w->shock, c)) = vsplat(1.0);
         ms_hook_ctx x = {.t = t, .p = p, .i = -1};
         ms_hooks_run(e, w, MS_HOOK_DEMAND, &x);
     }
     for (int i = 0; i < e->I; i++) {
-        const double *pibar = AT(w->pibar, i * P + p), *eps = VS(e->i_eps[i]);
-        double pfb[W];
-        LANES {
-            double f = pibar[l] != 1.0 ? pow(pibar[l], eps[l]) : 1.0; /* price feedback */
-            pfb[l] = f <= MAX_PRICE_RESPONSE ? f : MAX_PRICE_RESPONSE; /* pibar -> 0: pow is inf */
-        }
+        vd pfb = price_feedback(VD(AT(w->pibar, i * P + p)), VS(e->i_eps[i]));
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p, sl = e->c_D0[cp];
-            double *D = AT(w->D, cp);
             if (sl == NONE) {
-                LANES D[l] = 0;
+                VD(AT(w->D, cp)) = vsplat(0);
                 continue;
             }
-            const double *D0 = VS(sl), *gf = AT(w->gf, c), *sub = AT(w->sub, c), *sh = AT(w->shock, c);
-            LANES {
-                double d = D0[l] / 12.0 * gf[l];
-                if (shocks)
-                    d *= sh[l];
-                d *= pfb[l];
-                d *= 1.0 - sub[l];
-                D[l] = d > MAX_DEMAND_T ? MAX_DEMAND_T : d;
-            }
+            vd d = VD(VS(sl)) / 12.0 * VD(AT(w->gf, c));
+            if (shocks)
+                d *= VD(AT(w->shock, c));
+            d *= pfb;
+            d *= 1.0 - VD(AT(w->sub, c));
+            VD(AT(w->D, cp)) = vsel(d > MAX_DEMAND_T, vsplat(MAX_DEMAND_T), d);
         }
     }
 }
@@ -224,35 +233,26 @@ void step_orders(const ms_engine *e, ms_work *w, int t, int p)
     int P = e->P, S = e->S;
     for (int i = 0; i < e->I; i++) {
         int ip = i * P + p;
-        double Lbar[W] = {0}, *Osum = AT(w->Osum, i);
-        for (int f = e->fl0[p * e->I + i]; f < e->fl0[p * e->I + i + 1]; f++) {
-            const double *we = AT(w->weff, f), *L = VS(e->i_transit[i * S + e->fl_s[f]]);
-            LANES Lbar[l] += we[l] * L[l];
-        }
-        const int *hoard = AT(w->hoard, ip);
-        LANES Osum[l] = 0;
+        vd Lbar = vsplat(0), Osum = vsplat(0);
+        for (int f = e->fl0[p * e->I + i]; f < e->fl0[p * e->I + i + 1]; f++)
+            Lbar += VD(AT(w->weff, f)) * VD(VS(e->i_transit[i * S + e->fl_s[f]]));
+        vl hoard = VL(AT(w->hoard, ip));
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p;
-            double *O = AT(w->O, cp);
             if (e->c_D0[cp] == NONE) {
-                LANES O[l] = 0;
+                VD(AT(w->O, cp)) = vsplat(0);
                 continue;
             }
-            const double *D = AT(w->D, cp), *cm = VS(e->c_m[c]), *h = VS(e->c_h[c]), *ctau = VS(e->c_tau[c]);
-            const double *inv = AT(w->inv, cp), *U = AT(w->U, cp);
-            LANES {
-                double m = cm[l];
-                if (hoard[l])
-                    m *= 1.0 + h[l];
-                double tau = ctau[l];
-                if (tau < 1)
-                    tau = 1;
-                double gap = m * D[l] + D[l] * Lbar[l] - (inv[l] + U[l]);
-                double o = D[l] + gap / tau;
-                O[l] = o > 0 ? o : 0;
-                Osum[l] += O[l];
-            }
+            vd D = VD(AT(w->D, cp)), m = VD(VS(e->c_m[c])), tau = VD(VS(e->c_tau[c]));
+            m = vsel(hoard != 0, m * (1.0 + VD(VS(e->c_h[c]))), m);
+            tau = vsel(tau < 1, vsplat(1), tau);
+            vd gap = m * D + D * Lbar - (VD(AT(w->inv, cp)) + VD(AT(w->U, cp)));
+            vd o = D + gap / tau;
+            o = vsel(o > 0, o, vsplat(0));
+            VD(AT(w->O, cp)) = o;
+            Osum += o;
         }
+        VD(AT(w->Osum, i)) = Osum;
     }
 }
 
@@ -263,70 +263,70 @@ void step_secondary_supply(const ms_engine *e, ms_work *w, int t, int p)
     int P = e->P;
     for (int i = 0; i < e->I; i++) {
         int c0 = e->cell0[i], c1 = e->cell0[i + 1];
-        double *R = AT(w->Rm, i), *X = AT(w->Xm, i), *N = AT(w->N, i);
-        const double *Osum = AT(w->Osum, i);
-        LANES R[l] = X[l] = 0;
+        VD(AT(w->Rm, i)) = VD(AT(w->Xm, i)) = vsplat(0);
         for (int c = c0; c < c1; c++)
-            LANES AT(w->xb, c)[l] = 0;
+            VD(AT(w->xb, c)) = vsplat(0);
         ms_hook_ctx x = {.t = t, .p = p, .i = i};
         ms_hooks_run(e, w, MS_HOOK_RECYCLED, &x);
         ms_hooks_run(e, w, MS_HOOK_RELEASE, &x);
         /* orders net of releases, served by recycling pro rata, the rest imported */
-        double Orest[W], Ruse[W];
-        LANES {
-            Orest[l] = Osum[l] - X[l];
-            Ruse[l] = R[l] < Orest[l] ? R[l] : (Orest[l] > 0 ? Orest[l] : 0);
-            N[l] = 0;
-        }
+        vd R = VD(AT(w->Rm, i)), zero = vsplat(0);
+        vd Orest = VD(AT(w->Osum, i)) - VD(AT(w->Xm, i));
+        vd Ruse = vsel(R < Orest, R, vsel(Orest > 0, Orest, zero));
+        vd N = zero;
         for (int c = c0; c < c1; c++) {
-            const double *O = AT(w->O, c * P + p), *xb = AT(w->xb, c);
-            double *rc = AT(w->rc, c), *nc = AT(w->nc, c);
-            LANES {
-                double o = O[l] - xb[l];
-                if (o < 0)
-                    o = 0;
-                rc[l] = Orest[l] > 0 ? Ruse[l] * o / Orest[l] : 0;
-                nc[l] = o - rc[l];
-                if (nc[l] < 0)
-                    nc[l] = 0;
-                N[l] += nc[l];
-            }
+            vd o = VD(AT(w->O, c * P + p)) - VD(AT(w->xb, c));
+            o = vsel(o < 0, zero, o);
+            vd rc = vsel(Orest > 0, Ruse * o / Orest, zero);
+            vd nc = o - rc;
+            nc = vsel(nc < 0, zero, nc);
+            VD(AT(w->rc, c)) = rc;
+            VD(AT(w->nc, c)) = nc;
+            N += nc;
         }
+        VD(AT(w->N, i)) = N;
     }
 }
 
 /* ---- 5. sourcing ------------------------------------------------------------------------ */
 
-/* Target shares of lane l of importer i: preferences u = w0 exp(-beta (c/c0
- * - 1)) over suppliers with exportable capacity, into weff (temporarily);
- * returns sum u.  When an exponent is large (steep cost sensitivity and a
- * landed cost far below its baseline) every exponent is shifted by the
- * largest: only u / sum u matters, and exp() would overflow. */
-static double preferences(const ms_engine *e, ms_work *w, int i, int p, int l)
+/* Landed cost over its baseline of flow f (1 when the baseline is 0). */
+static vd cost_ratio(const ms_engine *e, ms_work *w, int f, int p)
+{
+    vd land = VD(AT(w->rho, e->fl_s[f] * e->P + p)) * (1.0 + VD(AT(w->tar, f)));
+    vd c0 = VD(AT(w->land0, f));
+    return vsel(c0 > 0, land / c0, vsplat(1.0));
+}
+
+/* Preferences u = w0 exp(-beta (c/c0 - 1)) of importer i's suppliers with
+ * exportable capacity, into weff (temporarily); returns sum u.  When an
+ * exponent is large (steep cost sensitivity and a landed cost far below its
+ * baseline) every exponent is shifted by the largest: only u / sum u
+ * matters, and exp() would overflow. */
+static vd preferences(const ms_engine *e, ms_work *w, int i, int p)
 {
     int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1], S = e->S, P = e->P;
-    double beta = VS(e->i_beta[i])[l], xmax = 0;
+    vd beta = VD(VS(e->i_beta[i])), xmax = vsplat(0), zero = vsplat(0);
     for (int f = f0; f < f1; f++) {
-        int s = e->fl_s[f];
-        double w0 = e->w0[(i * S + s) * P + p];
-        if (!(AT(w->E, s * P + p)[l] > 0 && w0 > 0))
+        if (!(e->w0[(i * S + e->fl_s[f]) * P + p] > 0))
             continue;
-        double land = AT(w->rho, s * P + p)[l] * (1.0 + AT(w->tar, f)[l]), c0 = AT(w->land0, f)[l];
-        double ratio = c0 > 0 ? land / c0 : 1.0;
-        double x = -beta * (ratio - 1.0);
-        if (x > xmax)
-            xmax = x;
+        vd x = -beta * (cost_ratio(e, w, f, p) - 1.0);
+        xmax = vsel((VD(AT(w->E, e->fl_s[f] * P + p)) > 0) & (x > xmax), x, xmax);
     }
-    double xshift = xmax > 600 ? xmax : 0, usum = 0;
+    vd xshift = vsel(xmax > 600, xmax, zero), usum = zero;
     for (int f = f0; f < f1; f++) {
-        int s = e->fl_s[f];
-        double w0 = e->w0[(i * S + s) * P + p], u = 0;
-        if (AT(w->E, s * P + p)[l] > 0 && w0 > 0) {
-            double land = AT(w->rho, s * P + p)[l] * (1.0 + AT(w->tar, f)[l]), c0 = AT(w->land0, f)[l];
-            double ratio = c0 > 0 ? land / c0 : 1.0;
-            u = ratio == 1.0 && xshift == 0 ? w0 : w0 * exp(-beta * (ratio - 1.0) - xshift);
+        double w0 = e->w0[(i * S + e->fl_s[f]) * P + p];
+        vd u = zero;
+        if (w0 > 0) {
+            vl has = VD(AT(w->E, e->fl_s[f] * P + p)) > 0;
+            vd ratio = cost_ratio(e, w, f, p);
+            vl plain = (ratio == 1.0) & (xshift == 0);
+            u = vsel(has & plain, vsplat(w0), zero);
+            vl need = has & ~plain;
+            if (vany(need))
+                LANES if (need[l]) u[l] = w0 * exp(-beta[l] * (ratio[l] - 1.0) - xshift[l]);
         }
-        AT(w->weff, f)[l] = u;
+        VD(AT(w->weff, f)) = u;
         usum += u;
     }
     return usum;
@@ -337,33 +337,26 @@ void step_sourcing(const ms_engine *e, ms_work *w, int t, int p)
     int P = e->P;
     for (int i = 0; i < e->I; i++) {
         int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-        double usum[W], q[W], wsum[W] = {0};
-        LANES {
-            usum[l] = preferences(e, w, i, p, l);
-            q[l] = VS(e->i_q[i])[l];
-            if (q[l] < 1)
-                q[l] = 1;
-        }
+        vd usum = preferences(e, w, i, p), zero = vsplat(0), wsum = zero;
+        vd q = VD(VS(e->i_q[i]));
+        q = vsel(q < 1, vsplat(1), q);
         /* shares move toward the target at the qualification speed */
         for (int f = f0; f < f1; f++) {
-            const double *E = AT(w->E, e->fl_s[f] * P + p);
-            double *sh = AT(w->w, f), *we = AT(w->weff, f);
-            LANES {
-                double target = usum[l] > 0 ? we[l] / usum[l] : 0;
-                sh[l] += (target - sh[l]) / q[l];
-                we[l] = E[l] > 0 ? sh[l] : 0;
-                wsum[l] += we[l];
-            }
+            vd target = vsel(usum > 0, VD(AT(w->weff, f)) / usum, zero);
+            vd sh = VD(AT(w->w, f));
+            sh += (target - sh) / q;
+            VD(AT(w->w, f)) = sh;
+            vd we = vsel(VD(AT(w->E, e->fl_s[f] * P + p)) > 0, sh, zero);
+            VD(AT(w->weff, f)) = we;
+            wsum += we;
         }
-        const double *N = AT(w->N, i);
+        vd N = VD(AT(w->N, i));
         for (int f = f0; f < f1; f++) {
-            double *we = AT(w->weff, f), *r = AT(w->r, f), *dreq = AT(w->dreq, f), *g2 = AT(w->g2, f);
-            LANES {
-                we[l] = wsum[l] > 0 ? we[l] / wsum[l] : 0;
-                r[l] = N[l] * we[l];
-                dreq[l] = 0;
-                g2[l] = 0;
-            }
+            vd we = vsel(wsum > 0, VD(AT(w->weff, f)) / wsum, zero);
+            VD(AT(w->weff, f)) = we;
+            VD(AT(w->r, f)) = N * we;
+            VD(AT(w->dreq, f)) = zero;
+            VD(AT(w->g2, f)) = zero;
         }
     }
 }
@@ -375,12 +368,10 @@ void step_sourcing(const ms_engine *e, ms_work *w, int t, int p)
  * longest licence delay (engine_int.h: MS_HOOK_EXPORT_CONTROL). */
 static void controls_pass(const ms_engine *e, ms_work *w, int t, int p, const double *req)
 {
-    for (int f = e->fl0[p * e->I]; f < e->fl0[(p + 1) * e->I]; f++)
-        LANES {
-            AT(w->fall, f)[l] = 1;
-            AT(w->piall, f)[l] = 1;
-            AT(w->dmax, f)[l] = 0;
-        }
+    for (int f = e->fl0[p * e->I]; f < e->fl0[(p + 1) * e->I]; f++) {
+        VD(AT(w->fall, f)) = VD(AT(w->piall, f)) = vsplat(1);
+        VD(AT(w->dmax, f)) = vsplat(0);
+    }
     ms_hook_ctx x = {.t = t, .p = p, .i = -1, .req = req};
     ms_hooks_run(e, w, MS_HOOK_EXPORT_CONTROL, &x);
 }
@@ -389,14 +380,10 @@ void step_export_controls(const ms_engine *e, ms_work *w, int t, int p)
 {
     controls_pass(e, w, t, p, w->r);
     for (int f = e->fl0[p * e->I]; f < e->fl0[(p + 1) * e->I]; f++) {
-        const double *fall = AT(w->fall, f), *piall = AT(w->piall, f), *dmax = AT(w->dmax, f);
-        double *imm = AT(w->imm, f), *del = AT(w->del, f), *delay = AT(w->delay, f);
-        LANES {
-            imm[l] = fall[l];
-            double d = piall[l] - fall[l];
-            del[l] = d < 1e-15 ? 0 : d;
-            delay[l] = dmax[l];
-        }
+        vd fall = VD(AT(w->fall, f)), d = VD(AT(w->piall, f)) - fall;
+        VD(AT(w->imm, f)) = fall;
+        VD(AT(w->del, f)) = vsel(d < 1e-15, vsplat(0), d);
+        VD(AT(w->delay, f)) = VD(AT(w->dmax, f));
     }
 }
 
@@ -407,33 +394,25 @@ void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p)
     int P = e->P, S = e->S;
     for (int s = 0; s < S; s++) {
         int k0 = e->fs0[p * S + s], k1 = e->fs0[p * S + s + 1];
-        double Ps[W] = {0}, frac[W], used[W] = {0};
+        vd zero = vsplat(0), Ps = zero, used = zero;
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
-            const double *r = AT(w->r, f), *imm = AT(w->imm, f), *del = AT(w->del, f);
-            LANES Ps[l] += r[l] * (imm[l] + del[l]);
+            Ps += VD(AT(w->r, f)) * (VD(AT(w->imm, f)) + VD(AT(w->del, f)));
         }
-        const double *Es = AT(w->E, s * P + p);
-        LANES frac[l] = Ps[l] > Es[l] ? (Ps[l] > 0 ? Es[l] / Ps[l] : 0) : 1.0;
+        vd Es = VD(AT(w->E, s * P + p));
+        vd frac = vsel(Ps > Es, vsel(Ps > 0, Es / Ps, zero), vsplat(1.0));
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
-            const double *r = AT(w->r, f);
-            double *imm = AT(w->imm, f), *del = AT(w->del, f), *gr = AT(w->granted, f), *un = AT(w->unmet, f);
-            LANES {
-                gr[l] = r[l] * (imm[l] + del[l]) * frac[l];
-                imm[l] *= frac[l];
-                del[l] *= frac[l];
-                un[l] = r[l] - gr[l];
-                if (un[l] < 0)
-                    un[l] = 0;
-                used[l] += gr[l];
-            }
+            vd r = VD(AT(w->r, f)), imm = VD(AT(w->imm, f)), del = VD(AT(w->del, f));
+            vd gr = r * (imm + del) * frac, un = r - gr;
+            VD(AT(w->granted, f)) = gr;
+            VD(AT(w->imm, f)) = imm * frac;
+            VD(AT(w->del, f)) = del * frac;
+            VD(AT(w->unmet, f)) = vsel(un < 0, zero, un);
+            used += gr;
         }
-        double *spare = AT(w->spare, s), *reqtot = AT(w->reqtot, s);
-        LANES {
-            spare[l] = Es[l] - used[l] > 0 ? Es[l] - used[l] : 0;
-            reqtot[l] = Ps[l];
-        }
+        VD(AT(w->spare, s)) = vsel(Es - used > 0, Es - used, zero);
+        VD(AT(w->reqtot, s)) = Ps;
     }
 }
 
@@ -442,29 +421,25 @@ void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p)
  * capacity, in proportion to their spare capacity (one pass). */
 static void divert_requests(const ms_engine *e, ms_work *w, int p)
 {
-    int P = e->P;
     for (int i = 0; i < e->I; i++) {
         int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-        double un[W] = {0}, sp[W] = {0}, Dv[W];
+        vd zero = vsplat(0), un = zero, sp = zero;
         for (int f = f0; f < f1; f++)
-            LANES un[l] += AT(w->unmet, f)[l];
-        const double *delta = VS(e->i_delta[i]);
-        LANES Dv[l] = delta[l] * un[l];
-        for (int f = f0; f < f1; f++) {
-            if (!e->fl_ok[f])
-                continue;
-            const double *u = AT(w->unmet, f), *spare = AT(w->spare, e->fl_s[f]);
-            LANES if (u[l] <= 0) sp[l] += spare[l];
-        }
-        for (int f = f0; f < f1; f++) {
-            if (!e->fl_ok[f])
-                continue;
-            const double *u = AT(w->unmet, f), *spare = AT(w->spare, e->fl_s[f]);
-            double *dreq = AT(w->dreq, f);
-            LANES if (Dv[l] > 0 && sp[l] > 0 && u[l] <= 0) dreq[l] = Dv[l] * spare[l] / sp[l];
-        }
+            un += VD(AT(w->unmet, f));
+        vd Dv = VD(VS(e->i_delta[i])) * un;
+        for (int f = f0; f < f1; f++)
+            if (e->fl_ok[f])
+                sp += vsel(VD(AT(w->unmet, f)) <= 0, VD(AT(w->spare, e->fl_s[f])), zero);
+        vl go = (Dv > 0) & (sp > 0);
+        if (!vany(go))
+            continue;
+        for (int f = f0; f < f1; f++)
+            if (e->fl_ok[f]) {
+                vd spare = VD(AT(w->spare, e->fl_s[f]));
+                vl m = go & (VD(AT(w->unmet, f)) <= 0);
+                VD(AT(w->dreq, f)) = vsel(m, Dv * spare / sp, VD(AT(w->dreq, f)));
+            }
     }
-    (void)P;
 }
 
 void step_diversion(const ms_engine *e, ms_work *w, int t, int p)
@@ -474,81 +449,94 @@ void step_diversion(const ms_engine *e, ms_work *w, int t, int p)
     controls_pass(e, w, t, p, w->dreq);
     for (int s = 0; s < S; s++) {
         int k0 = e->fs0[p * S + s], k1 = e->fs0[p * S + s + 1];
-        double Ps[W] = {0}, frac[W];
+        vd zero = vsplat(0), Ps = zero;
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
-            const double *fall = AT(w->fall, f), *piall = AT(w->piall, f), *dmax = AT(w->dmax, f);
-            double *dreq = AT(w->dreq, f), *g2 = AT(w->g2, f), *delay = AT(w->delay, f);
-            LANES {
-                if (dreq[l] <= 0) {
-                    g2[l] = 0;
-                    continue;
-                }
-                double imm = fall[l], d = piall[l] - fall[l];
-                double del = d < 1e-15 ? 0 : d;
-                /* diverted volume passing a delayed licence shares the flow's delay */
-                if (del > 0 && dmax[l] > delay[l])
-                    delay[l] = dmax[l];
-                g2[l] = dreq[l] * (imm + del);
-                Ps[l] += g2[l];
-                dreq[l] = dreq[l] * del; /* from here on: the delayed part (before the capacity cap) */
-            }
+            vd dreq = VD(AT(w->dreq, f)), fall = VD(AT(w->fall, f)), dmax = VD(AT(w->dmax, f));
+            vl on = ~(dreq <= 0);
+            vd d = VD(AT(w->piall, f)) - fall;
+            vd del = vsel(d < 1e-15, zero, d);
+            /* diverted volume passing a delayed licence shares the flow's delay */
+            vd delay = VD(AT(w->delay, f));
+            VD(AT(w->delay, f)) = vsel(on & (del > 0) & (dmax > delay), dmax, delay);
+            vd g2 = vsel(on, dreq * (fall + del), zero);
+            VD(AT(w->g2, f)) = g2;
+            Ps += g2;
+            VD(AT(w->dreq, f)) = vsel(on, dreq * del, dreq); /* from here on: the delayed part */
         }
-        const double *spare = AT(w->spare, s);
-        LANES frac[l] = Ps[l] > spare[l] ? (Ps[l] > 0 ? spare[l] / Ps[l] : 0) : 1.0;
+        vd spare = VD(AT(w->spare, s));
+        vd frac = vsel(Ps > spare, vsel(Ps > 0, spare / Ps, zero), vsplat(1.0));
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
-            double *g2 = AT(w->g2, f), *dreq = AT(w->dreq, f);
-            LANES {
-                g2[l] *= frac[l];
-                dreq[l] *= frac[l];
-            }
+            VD(AT(w->g2, f)) *= frac;
+            VD(AT(w->dreq, f)) *= frac;
         }
-        double *reqtot = AT(w->reqtot, s);
-        LANES reqtot[l] += Ps[l];
+        VD(AT(w->reqtot, s)) += Ps;
     }
 }
 
 /* ---- 8. transit and claims ------------------------------------------------------------------- */
 
-/* Schedule lane l's arrivals, departures and claims of importer i's flows of
- * product p granted (or denied) at t; returns the range [*lo, *hi] of claim
- * months touched. */
-static void schedule_flows(const ms_engine *e, ms_work *w, int i, int p, int t, int l, double made_up, int *lo,
-                           int *hi)
+static int uniform(vd x)
 {
-    int H = e->H, T = e->T, S = e->S;
-    double *a = AT(w->arr, (size_t)(i * e->P + p) * H);
-    *lo = H;
-    *hi = -1;
-    for (int f = e->fl0[p * e->I + i]; f < e->fl0[p * e->I + i + 1]; f++) {
-        double total = AT(w->granted, f)[l] + AT(w->g2, f)[l], unmet = AT(w->unmet, f)[l];
-        if (total <= 0 && unmet <= 0)
-            continue;
-        double L = VS(e->i_transit[i * S + e->fl_s[f]])[l];
-        double del = AT(w->r, f)[l] * AT(w->del, f)[l] + AT(w->dreq, f)[l];
-        double imm = total - del;
-        if (imm < 0)
-            imm = 0;
-        double dl = AT(w->delay, f)[l];
-        ms_schedule(a, H, t, L, imm, l);
-        ms_schedule(a, H, t, dl + L, del, l);
-        ms_schedule(w->claimI, H, t, L, imm, l);
-        ms_schedule(w->claimI, H, t, dl + L, del, l);
-        /* denied and not made up: claimed at the requested arrival month */
-        ms_schedule(w->claimI, H, t, L, unmet * (1.0 - made_up), l);
-        /* departures */
-        double *dp = AT(w->dep, (size_t)f * T);
-        ms_schedule(dp, T, t, 0, imm, l);
-        ms_schedule(dp, T, t, dl, del, l);
-        int l0 = t + (int)L, l1 = t + (int)(dl + L) + 1; /* lags >= 0: floor and a bound on ceil */
+    for (int l = 1; l < W; l++)
+        if (x[l] != x[0])
+            return 0;
+    return 1;
+}
+
+/* Schedule the arrivals, departures and claims of flow f (importer i,
+ * product p) granted or denied at t; widen [*lo, *hi], the claim months
+ * touched. */
+static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd made_up, int *lo,
+                          int *hi)
+{
+    int H = e->H, T = e->T;
+    vd total = VD(AT(w->granted, f)) + VD(AT(w->g2, f)), unmet = VD(AT(w->unmet, f)), zero = vsplat(0);
+    vl go = ~((total <= 0) & (unmet <= 0));
+    if (!vany(go))
+        return;
+    vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
+    vd del = VD(AT(w->r, f)) * VD(AT(w->del, f)) + VD(AT(w->dreq, f));
+    vd imm = total - del;
+    imm = vsel(imm < 0, zero, imm);
+    vd dl = VD(AT(w->delay, f)), dlL = dl + L;
+    vd den = vsel(go, unmet * (1.0 - made_up), zero);
+    imm = vsel(go, imm, zero);
+    del = vsel(go, del, zero);
+    double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
+    /* the scalar path's order, array by array: arrivals imm then del;
+     * claims imm, del, then the denied part; departures imm then del */
+    int uni = uniform(L);
+    if (uni) {
+        schedule_all(a, H, t, L[0], imm);
+        schedule_all(w->claimI, H, t, L[0], imm);
+        schedule_all(dp, T, t, 0, imm);
+    } else {
+        LANES {
+            ms_schedule(a, H, t, L[l], imm[l], l);
+            ms_schedule(w->claimI, H, t, L[l], imm[l], l);
+            ms_schedule(dp, T, t, 0, imm[l], l);
+        }
+    }
+    if (vany(del != 0))
+        LANES if (del[l] != 0) {
+            ms_schedule(a, H, t, dlL[l], del[l], l);
+            ms_schedule(w->claimI, H, t, dlL[l], del[l], l);
+            ms_schedule(dp, T, t, dl[l], del[l], l);
+        }
+    /* denied and not made up: claimed at the requested arrival month */
+    if (uni)
+        schedule_all(w->claimI, H, t, L[0], den);
+    else
+        LANES ms_schedule(w->claimI, H, t, L[l], den[l], l);
+    LANES if (go[l]) {
+        int l0 = t + (int)L[l], l1 = t + (int)dlL[l] + 1; /* lags >= 0: floor and a bound on ceil */
         if (l0 < *lo)
             *lo = l0;
         if (l1 > *hi)
             *hi = l1;
     }
-    if (*hi >= H)
-        *hi = H - 1;
 }
 
 void step_transit(const ms_engine *e, ms_work *w, int t, int p)
@@ -556,42 +544,36 @@ void step_transit(const ms_engine *e, ms_work *w, int t, int p)
     int P = e->P, H = e->H;
     for (int i = 0; i < e->I; i++) {
         int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-        double un[W] = {0}, gdiv[W] = {0};
-        for (int f = f0; f < f1; f++)
-            LANES {
-                un[l] += AT(w->unmet, f)[l];
-                gdiv[l] += AT(w->g2, f)[l];
-            }
-        int lo = H, hi = -1, llo[W], lhi[W];
-        LANES {
-            double made_up = un[l] > 0 ? gdiv[l] / un[l] : 0;
-            if (made_up > 1)
-                made_up = 1;
-            schedule_flows(e, w, i, p, t, l, made_up, &llo[l], &lhi[l]);
-            if (llo[l] < lo)
-                lo = llo[l];
-            if (lhi[l] > hi)
-                hi = lhi[l];
+        vd zero = vsplat(0), un = zero, gdiv = zero;
+        for (int f = f0; f < f1; f++) {
+            un += VD(AT(w->unmet, f));
+            gdiv += VD(AT(w->g2, f));
         }
-        /* spread the importer's claims over its industries by import order share */
-        const double *N = AT(w->N, i);
+        vd made_up = vsel(un > 0, gdiv / un, zero);
+        made_up = vsel(made_up > 1, vsplat(1), made_up);
+        int lo = H, hi = -1;
+        for (int f = f0; f < f1; f++)
+            schedule_flow(e, w, f, i, p, t, made_up, &lo, &hi);
+        if (hi >= H)
+            hi = H - 1;
+        /* spread the importer's claims over its industries by import order
+         * share (a lane's claims are 0 outside its own months: +0 there) */
+        vd N = VD(AT(w->N, i));
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p;
-            const double *nc = AT(w->nc, c);
-            double phi[W], *U = AT(w->U, cp), *cl = AT(w->claim, (size_t)cp * H);
-            LANES phi[l] = N[l] > 0 ? nc[l] / N[l] : 0;
+            vd phi = vsel(N > 0, VD(AT(w->nc, c)) / N, zero);
+            phi = vsel(phi > 0, phi, zero);
+            double *cl = AT(w->claim, (size_t)cp * H);
+            vd U = VD(AT(w->U, cp));
             for (int k = lo; k <= hi; k++) {
-                const double *ci = AT(w->claimI, k);
-                double *ck = cl + (size_t)k * W;
-                LANES if (phi[l] > 0 && k >= llo[l] && k <= lhi[l]) {
-                    double v = ci[l] * phi[l];
-                    ck[l] += v;
-                    U[l] += v; /* on order until due (claims due now leave U at allocation) */
-                }
+                vd v = VD(AT(w->claimI, k)) * phi;
+                VD(cl + (size_t)k * W) += v;
+                U += v; /* on order until due (claims due now leave U at allocation) */
             }
+            VD(AT(w->U, cp)) = U;
         }
         for (int k = lo < 0 ? 0 : lo; k <= hi; k++)
-            LANES AT(w->claimI, k)[l] = 0;
+            VD(AT(w->claimI, k)) = zero;
     }
 }
 
@@ -603,43 +585,39 @@ void step_transit(const ms_engine *e, ms_work *w, int t, int p)
 static void ration_pool(const ms_engine *e, ms_work *w, int i, int p, int t)
 {
     int P = e->P, H = e->H, c0 = e->cell0[i], c1 = e->cell0[i + 1];
-    double pool[W];
-    const double *arr = AT(w->arr, (size_t)(i * P + p) * H + t), *R = AT(w->Rm, i);
-    LANES pool[l] = arr[l] + R[l];
+    vd zero = vsplat(0);
+    vd pool = VD(AT(w->arr, (size_t)(i * P + p) * H + t)) + VD(AT(w->Rm, i));
     for (int c = c0; c < c1; c++)
-        LANES AT(w->recv, c)[l] = 0;
+        VD(AT(w->recv, c)) = zero;
     for (int k = e->tier0[i]; k < e->tier0[i + 1]; k++) {
         const ms_tier *tr = &e->tiers[k];
-        double need[W] = {0}, give[W];
+        vd need = zero;
         for (int j = tr->a; j < tr->b; j++) {
             int c = e->c_order[j];
-            const double *cl = AT(w->claim, (size_t)(c * P + p) * H + t), *rc = AT(w->rc, c);
-            LANES need[l] += cl[l] + rc[l];
+            need += VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c));
         }
-        LANES give[l] = need[l] < pool[l] ? need[l] : pool[l];
+        vd give = vsel(need < pool, need, pool);
         for (int j = tr->a; j < tr->b; j++) {
             int c = e->c_order[j];
-            const double *cl = AT(w->claim, (size_t)(c * P + p) * H + t), *rc = AT(w->rc, c);
-            double *recv = AT(w->recv, c);
-            LANES if (need[l] > 0) recv[l] += give[l] * (cl[l] + rc[l]) / need[l];
+            vd cl = VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c));
+            VD(AT(w->recv, c)) += vsel(need > 0, give * cl / need, zero);
         }
-        LANES pool[l] -= give[l];
+        pool -= give;
     }
-    double Ds[W] = {0};
+    if (!vany(pool > 0))
+        return;
+    vd Ds = zero;
     int n = 0;
     for (int c = c0; c < c1; c++)
         if (e->c_D0[c * P + p] != NONE) {
-            const double *D = AT(w->D, c * P + p);
-            LANES Ds[l] += D[l];
+            Ds += VD(AT(w->D, c * P + p));
             n++;
         }
-    for (int c = c0; c < c1; c++) {
-        if (e->c_D0[c * P + p] == NONE)
-            continue;
-        const double *D = AT(w->D, c * P + p);
-        double *recv = AT(w->recv, c);
-        LANES if (pool[l] > 0) recv[l] += Ds[l] > 0 ? pool[l] * D[l] / Ds[l] : pool[l] / n;
-    }
+    for (int c = c0; c < c1; c++)
+        if (e->c_D0[c * P + p] != NONE) {
+            vd add = vsel(Ds > 0, pool * VD(AT(w->D, c * P + p)) / Ds, pool / n);
+            VD(AT(w->recv, c)) += vsel(pool > 0, add, zero);
+        }
 }
 
 void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
@@ -649,34 +627,27 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
     for (int i = 0; i < I; i++) {
         int ip = i * P + p;
         ration_pool(e, w, i, p, t);
-        double cons_s[W] = {0}, dem_s[W] = {0};
-        double *ms_i = AT(w->m_short, C + i), *md_i = AT(w->m_dem, C + i);
-        double *ms_t = AT(w->m_short, C + I), *md_t = AT(w->m_dem, C + I);
+        vd zero = vsplat(0), cons_s = zero, dem_s = zero, sh_i = zero, dm_i = zero;
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p;
-            const double *xb = AT(w->xb, c), *cl = AT(w->claim, (size_t)cp * H + t), *D = AT(w->D, cp);
-            double *recv = AT(w->recv, c), *U = AT(w->U, cp), *inv = AT(w->inv, cp), *cs = AT(w->cshort, c);
-            double *ms_c = AT(w->m_short, c), *md_c = AT(w->m_dem, c), cons[W], sh[W];
-            LANES {
-                recv[l] += xb[l];
-                U[l] -= cl[l];
-                if (U[l] < 0)
-                    U[l] = 0;
-                double have = inv[l] + recv[l];
-                cons[l] = D[l] < have ? D[l] : have;
-                sh[l] = D[l] - cons[l];
-                inv[l] = have - cons[l];
-                cons_s[l] += cons[l];
-                dem_s[l] += D[l];
-                /* metrics: entity = cell, importer roll-up, total */
-                cs[l] += sh[l];
-                ms_c[l] += sh[l];
-                md_c[l] += D[l];
-                ms_i[l] += sh[l];
-                md_i[l] += D[l];
-                ms_t[l] += sh[l];
-                md_t[l] += D[l];
-            }
+            vd D = VD(AT(w->D, cp));
+            vd recv = VD(AT(w->recv, c)) + VD(AT(w->xb, c));
+            vd U = VD(AT(w->U, cp)) - VD(AT(w->claim, (size_t)cp * H + t));
+            VD(AT(w->U, cp)) = vsel(U < 0, zero, U);
+            vd have = VD(AT(w->inv, cp)) + recv;
+            vd cons = vsel(D < have, D, have), sh = D - cons, inv = have - cons;
+            VD(AT(w->recv, c)) = recv;
+            VD(AT(w->inv, cp)) = inv;
+            cons_s += cons;
+            dem_s += D;
+            /* metrics: entity = cell, importer roll-up, total */
+            VD(AT(w->cshort, c)) += sh;
+            VD(AT(w->m_short, c)) += sh;
+            VD(AT(w->m_dem, c)) += D;
+            VD(AT(w->m_short, C + i)) += sh;
+            VD(AT(w->m_dem, C + i)) += D;
+            VD(AT(w->m_short, C + I)) += sh;
+            VD(AT(w->m_dem, C + I)) += D;
             if (tr) {
                 size_t k = ((size_t)t * C + c) * P + p;
                 tr->demand[k] = D[0];
@@ -687,8 +658,9 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
                 tr->inventory[k] = inv[0];
             }
         }
-        double *fillp = AT(w->fillp, ip);
-        LANES fillp[l] = dem_s[l] > 0 ? cons_s[l] / dem_s[l] : 1.0;
+        (void)sh_i, (void)dm_i;
+        vd fillp = vsel(dem_s > 0, cons_s / dem_s, vsplat(1.0));
+        VD(AT(w->fillp, ip)) = fillp;
         if (tr) {
             size_t k = ((size_t)t * I + i) * P + p;
             tr->arrivals[k] = AT(w->arr, (size_t)ip * H + t)[0];
@@ -706,94 +678,87 @@ static void supplier_prices(const ms_engine *e, ms_work *w, int p)
     int P = e->P;
     for (int s = 0; s < e->S; s++) {
         int sp = s * P + p;
-        const double *Es = AT(w->E, sp), *req = AT(w->reqtot, s), *eta = VS(e->s_eta[s]), *capm = VS(e->s_pcap[s]);
-        const double *rho0 = AT(w->rho0, sp);
-        double *rho = AT(w->rho, sp);
-        LANES {
-            double x;
-            if (Es[l] > 0)
-                x = req[l] / Es[l];
-            else
-                x = req[l] > 0 ? HUGE_VAL : 1.0;
-            double mult = x > 1 ? pow(x, eta[l]) : 1.0;
-            if (mult > capm[l])
-                mult = capm[l];
-            rho[l] = rho0[l] * mult;
+        vd Es = VD(AT(w->E, sp)), req = VD(AT(w->reqtot, s)), one = vsplat(1.0);
+        vd x = vsel(Es > 0, req / Es, vsel(req > 0, vsplat(HUGE_VAL), one));
+        vd mult = one;
+        vl up = x > 1;
+        if (vany(up)) {
+            const double *eta = VS(e->s_eta[s]);
+            LANES if (up[l]) mult[l] = pow(x[l], eta[l]);
         }
+        vd capm = VD(VS(e->s_pcap[s]));
+        mult = vsel(mult > capm, capm, mult);
+        VD(AT(w->rho, sp)) = VD(AT(w->rho0, sp)) * mult;
     }
 }
 
-/* Lane l's landed cost index of importer i: the delivered-volume-weighted
- * landed cost over the baseline (shares when nothing was delivered). */
-static double cost_index(const ms_engine *e, ms_work *w, int i, int p, int l)
+/* The landed cost index of importer i: the delivered-volume-weighted landed
+ * cost over the baseline (the shares' weights when nothing was delivered). */
+static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
 {
     int P = e->P, S = e->S, f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-    double num = 0, den = 0;
+    vd zero = vsplat(0), num = zero, den = zero;
     for (int f = f0; f < f1; f++) {
-        double q = AT(w->granted, f)[l] + AT(w->g2, f)[l];
-        if (q <= 0)
-            continue;
-        double land = AT(w->rho, e->fl_s[f] * P + p)[l] * (1.0 + AT(w->tar, f)[l]);
-        num += q * land;
-        den += q;
+        vd q = VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+        vl on = ~(q <= 0);
+        vd land = VD(AT(w->rho, e->fl_s[f] * P + p)) * (1.0 + VD(AT(w->tar, f)));
+        num += vsel(on, q * land, zero);
+        den += vsel(on, q, zero);
     }
-    if (den <= 0)
+    vl none = den <= 0;
+    if (vany(none))
         for (int f = f0; f < f1; f++) {
-            double we = AT(w->weff, f)[l];
-            double q = we > 0 ? we : e->w0[(i * S + e->fl_s[f]) * P + p];
-            if (q <= 0)
-                continue;
-            num += q * AT(w->rho, e->fl_s[f] * P + p)[l] * (1.0 + AT(w->tar, f)[l]);
-            den += q;
+            vd we = VD(AT(w->weff, f));
+            vd q = vsel(we > 0, we, vsplat(e->w0[(i * S + e->fl_s[f]) * P + p]));
+            vl on = none & ~(q <= 0);
+            vd add = q * VD(AT(w->rho, e->fl_s[f] * P + p)) * (1.0 + VD(AT(w->tar, f)));
+            num = vsel(on, num + add, num);
+            den = vsel(on, den + q, den);
         }
-    double cb = AT(w->cb, i * P + p)[l];
-    double ci = den > 0 && cb > 0 ? (num / den) / cb : 1.0;
-    return ci <= MAX_PRICE_INDEX ? ci : MAX_PRICE_INDEX; /* a tiny baseline cost can overflow the ratio */
+    vd cb = VD(AT(w->cb, i * P + p));
+    vd ci = vsel((den > 0) & (cb > 0), (num / den) / cb, vsplat(1.0));
+    return vsel(ci <= MAX_PRICE_INDEX, ci, vsplat(MAX_PRICE_INDEX)); /* a tiny baseline cost can overflow */
+}
+
+/* The scarcity premium f^(1/eps_short) when the fill rate f < 1, capped. */
+static vd scarcity_premium(vd f, const double *pcap, const double *epss)
+{
+    vd prem = vsplat(1.0);
+    vl short_ = f < 1;
+    if (vany(short_))
+        LANES if (short_[l]) {
+            double pc = pcap[l], es = epss[l];
+            prem[l] = f[l] > 0 && es < 0 ? pow(f[l], 1.0 / es) : pc;
+            if (prem[l] > pc)
+                prem[l] = pc;
+        }
+    return prem;
 }
 
 void step_prices(const ms_engine *e, ms_work *w, int t, int p)
 {
-    int P = e->P, T = e->T;
+    int P = e->P;
     supplier_prices(e, w, p);
     for (int i = 0; i < e->I; i++) {
         int ip = i * P + p;
         if (!e->i_hasp[ip])
             continue;
-        const double *fillp = AT(w->fillp, ip), *pcap = VS(e->i_pcap[i]), *epss = VS(e->i_epss[i]);
-        double *pi = AT(w->pi, ip);
-        LANES {
-            double ci = cost_index(e, w, i, p, l);
-            double f = fillp[l], prem = 1.0, pc = pcap[l];
-            if (f < 1) {
-                double es = epss[l];
-                prem = f > 0 && es < 0 ? pow(f, 1.0 / es) : pc;
-                if (prem > pc)
-                    prem = pc;
-            }
-            pi[l] = ci * prem;
-        }
+        vd prem = scarcity_premium(VD(AT(w->fillp, ip)), VS(e->i_pcap[i]), VS(e->i_epss[i]));
+        VD(AT(w->pi, ip)) = cost_index(e, w, i, p) * prem;
         ms_hook_ctx x = {.t = t, .p = p, .i = i};
         ms_hooks_run(e, w, MS_HOOK_PRICE, &x);
-        const double *smooth = VS(e->i_smooth[i]);
-        double *pibar = AT(w->pibar, ip), *pk = AT(w->pk, ip), *ps = AT(w->ps, ip), *pf = AT(w->pf, ip);
-        int sr = e->sr_price[ip];
-        LANES {
-            double sm = smooth[l];
-            if (sm < 1)
-                sm = 1;
-            pibar[l] += (pi[l] - pibar[l]) / sm;
-            double shock = pi[l] - 1.0;
-            if (shock > pk[l])
-                pk[l] = shock;
-            ps[l] += shock;
-            pf[l] = shock;
-            if (sr != NONE)
-                OUT(l, sr + t) = pi[l];
-        }
+        vd pi = VD(AT(w->pi, ip)), sm = VD(VS(e->i_smooth[i]));
+        sm = vsel(sm < 1, vsplat(1), sm);
+        VD(AT(w->pibar, ip)) += (pi - VD(AT(w->pibar, ip))) / sm;
+        vd shock = pi - 1.0, pk = VD(AT(w->pk, ip));
+        VD(AT(w->pk, ip)) = vsel(shock > pk, shock, pk);
+        VD(AT(w->ps, ip)) += shock;
+        VD(AT(w->pf, ip)) = shock;
+        if (e->sr_price[ip] != NONE)
+            OUTV(e->sr_price[ip] + t) = pi;
         if (w->trace)
             w->trace->price_index[((size_t)t * e->I + i) * P + p] = pi[0];
     }
-    (void)T;
 }
 
 /* ---- after the month ------------------------------------------------------------------------------------ */
@@ -802,28 +767,24 @@ void step_prices(const ms_engine *e, ms_work *w, int t, int p)
 static void shortage_rollups(const ms_engine *e, ms_work *w, int t)
 {
     int T = e->T;
-    double thr = e->sc->shortage_threshold;
+    vd thr = vsplat(e->sc->shortage_threshold), zero = vsplat(0);
+    vl tv;
+    LANES tv[l] = t;
     for (int en = 0; en < e->nent; en++) {
-        double *msh = AT(w->m_short, en), *mdm = AT(w->m_dem, en);
-        double *es = AT(w->e_short, en), *ed = AT(w->e_dem, en), *pk = AT(w->e_peak, en);
-        int *ems = AT(w->e_ms, en), *first = AT(w->e_first, en), *last = AT(w->e_last, en);
-        LANES {
-            double share = mdm[l] > 0 ? msh[l] / mdm[l] : 0;
-            es[l] += msh[l];
-            ed[l] += mdm[l];
-            if (share > pk[l])
-                pk[l] = share;
-            if (share > thr) {
-                ems[l]++;
-                if (first[l] < 0)
-                    first[l] = t;
-                last[l] = t;
-            }
-            if (e->series_on)
-                OUT(l, e->sr_short0 + en * T + t) = share;
-            msh[l] = 0;
-            mdm[l] = 0;
-        }
+        vd msh = VD(AT(w->m_short, en)), mdm = VD(AT(w->m_dem, en));
+        vd share = vsel(mdm > 0, msh / mdm, zero);
+        VD(AT(w->e_short, en)) += msh;
+        VD(AT(w->e_dem, en)) += mdm;
+        vd pk = VD(AT(w->e_peak, en));
+        VD(AT(w->e_peak, en)) = vsel(share > pk, share, pk);
+        vl over = share > thr;
+        VL(AT(w->e_ms, en)) -= over; /* a true mask is -1 */
+        vl first = VL(AT(w->e_first, en));
+        VL(AT(w->e_first, en)) = (over & (first < 0) & tv) | (~(over & (first < 0)) & first);
+        VL(AT(w->e_last, en)) = (over & tv) | (~over & VL(AT(w->e_last, en)));
+        if (e->series_on)
+            OUTV(e->sr_short0 + en * T + t) = share;
+        VD(AT(w->m_short, en)) = VD(AT(w->m_dem, en)) = zero;
     }
 }
 
@@ -833,35 +794,25 @@ void step_month_end(const ms_engine *e, ms_work *w, int t)
     shortage_rollups(e, w, t);
     for (int c = 0; c < e->C; c++) {
         int i = e->c_imp[c];
-        double Ds[W] = {0}, Is[W] = {0};
-        int trig[W] = {0};
-        const double *strig = VS(e->c_strig[c]);
+        vd zero = vsplat(0), Ds = zero, Is = zero, strig = VD(VS(e->c_strig[c]));
+        vl trig = (vl)zero;
         for (int p = 0; p < P; p++) {
             if (e->c_D0[c * P + p] == NONE)
                 continue;
-            const double *D = AT(w->D, c * P + p), *inv = AT(w->inv, c * P + p), *pibar = AT(w->pibar, i * P + p);
-            LANES {
-                Ds[l] += D[l];
-                Is[l] += inv[l];
-                if (pibar[l] > strig[l])
-                    trig[l] = 1;
-            }
+            Ds += VD(AT(w->D, c * P + p));
+            Is += VD(AT(w->inv, c * P + p));
+            trig |= VD(AT(w->pibar, i * P + p)) > strig;
         }
-        const double *smax = VS(e->c_smax[c]);
-        double *sub = AT(w->sub, c), *cs = AT(w->cshort, c), *gf = AT(w->gf, c);
-        const double *srate = AT(w->srate, c), *gm = AT(w->gm, c);
-        LANES {
-            if (e->series_on)
-                OUT(l, e->sr_cover0 + c * T + t) = Ds[l] > 0 ? Is[l] / Ds[l] : 0;
-            /* sticky substitution toward its ceiling while prices are high or the industry was short */
-            if (smax[l] > sub[l] && (trig[l] || cs[l] > 0))
-                sub[l] += (smax[l] - sub[l]) * srate[l];
-            gf[l] *= gm[l];
-            if (gf[l] > MAX_GROWTH_FACTOR)
-                gf[l] = MAX_GROWTH_FACTOR;
-            cs[l] = 0;
-        }
+        if (e->series_on)
+            OUTV(e->sr_cover0 + c * T + t) = vsel(Ds > 0, Is / Ds, zero);
+        /* sticky substitution toward its ceiling while prices are high or the industry was short */
+        vd smax = VD(VS(e->c_smax[c])), sub = VD(AT(w->sub, c));
+        vl move = (smax > sub) & (trig | (VD(AT(w->cshort, c)) > 0));
+        VD(AT(w->sub, c)) = vsel(move, sub + (smax - sub) * VD(AT(w->srate, c)), sub);
+        vd gf = VD(AT(w->gf, c)) * VD(AT(w->gm, c));
+        VD(AT(w->gf, c)) = vsel(gf > MAX_GROWTH_FACTOR, vsplat(MAX_GROWTH_FACTOR), gf);
+        VD(AT(w->cshort, c)) = zero;
         if (w->trace)
-            w->trace->substitution[(size_t)t * e->C + c] = sub[0];
+            w->trace->substitution[(size_t)t * e->C + c] = AT(w->sub, c)[0];
     }
 }

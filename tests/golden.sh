@@ -6,6 +6,8 @@
 #   MAGSIM=build/release/magsim sh tests/golden.sh            compare (make golden)
 #   MAGSIM=build/release/magsim sh tests/golden.sh --update   rewrite the goldens
 #
+# Each scenario runs twice, with the engine variant this machine picks and
+# with MAGSIM_ISA=baseline (the two variants must give the same bytes).
 # A refactor must leave every file identical.  A change of the model moves
 # them on purpose: rerun with --update in the same commit and say in
 # docs/scenarios.md how the results moved.  The goldens are stored gzipped
@@ -25,13 +27,20 @@ pass=0
 fail=0
 for sc in scenarios/*.yaml bench/scenarios/bench_10x6x8.yaml; do
     n=$(basename "$sc" .yaml)
-    if ! "$MAGSIM" run "$sc" --paths "$PATHS" --threads 2 --quiet --out "$T/$n" 2>"$T/err"; then
+    if ! "$MAGSIM" run "$sc" --paths "$PATHS" --threads 2 --quiet --out "$T/$n" 2>"$T/err" ||
+       ! MAGSIM_ISA=baseline "$MAGSIM" run "$sc" --paths "$PATHS" --threads 2 --quiet --out "$T/$n.base" 2>"$T/err"; then
         echo "FAIL $n: the run failed"
         sed -e 's/^/       | /' "$T/err" | head -n 10
         fail=$((fail + 1))
         continue
     fi
     for f in summary.csv timeseries.csv; do
+        if cmp -s "$T/$n/$f" "$T/$n.base/$f"; then
+            pass=$((pass + 1))
+        else
+            echo "FAIL $n $f: the baseline engine variant (MAGSIM_ISA=baseline) gives other bytes"
+            fail=$((fail + 1))
+        fi
         g="$G/$n.$f.gz"
         if [ "$update" = 1 ]; then
             gzip -n -9 -c "$T/$n/$f" >"$g"

@@ -1,0 +1,111 @@
+/*
+ * work.c - the workspace of MS_LANES paths (struct ms_work, declared once
+ * as WORK_ARRAYS in sim/engine_int.h) and the trace of one path.
+ *
+ * Every per-lane array is 64-byte aligned (a cache line, and one AVX-512
+ * vector of lanes) and zeroed; fixed inputs are written into their slots
+ * once.  Nothing is allocated after ms_work_alloc.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_int.h"
+
+/* ---- workspace ------------------------------------------------------------------- */
+
+size_t ms_work_bytes(const ms_engine *e)
+{
+    size_t n = sizeof(ms_work) + sizeof(double) * ((size_t)e->nstats + 1) * W;
+    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
+#define X_BYTES(type, name, count) n += (size_t)(count) * W * sizeof(type);
+    WORK_ARRAYS(X_BYTES)
+#undef X_BYTES
+    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
+    return n;
+}
+
+/* Zeroed memory aligned for the lane vectors (64 bytes: a cache line). */
+static void *zalloc_lanes(size_t bytes)
+{
+    bytes = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+ms_work *ms_work_alloc(const ms_engine *e)
+{
+    ms_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T, bad = 0;
+#define X_ALLOC(type, name, count) \
+    if (!(w->name = zalloc_lanes(((size_t)(count) + 1) * W * sizeof(type)))) bad = 1;
+    WORK_ARRAYS(X_ALLOC)
+#undef X_ALLOC
+    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
+    w->obuf = zalloc_lanes(((size_t)e->nstats + 1) * W * sizeof(double));
+    w->rng = ms_rng_alloc(e->seed);
+    if (bad || !w->obuf || !w->rng) {
+        ms_work_free(w);
+        return NULL;
+    }
+    for (int k = 0; k < e->nslots; k++)
+        LANES VS(k)[l] = e->slot_fixed[k];
+    return w;
+}
+
+void ms_work_free(ms_work *w)
+{
+    if (!w)
+        return;
+#define X_FREE(type, name, count) free(w->name);
+    WORK_ARRAYS(X_FREE)
+#undef X_FREE
+    free(w->obuf);
+    ms_rng_free(w->rng);
+    free(w);
+}
+
+/* ---- trace -------------------------------------------------------------------------- */
+
+ms_trace *ms_trace_alloc(const ms_engine *e)
+{
+    ms_trace *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    int T = e->T, S = e->S, I = e->I, P = e->P, C = e->C;
+    t->T = T, t->S = S, t->I = I, t->P = P, t->C = C;
+    size_t tcp = (size_t)T * C * P, tip = (size_t)T * I * P, tsip = (size_t)T * S * I * P, tsp = (size_t)T * S * P;
+    double **dp[] = {&t->demand, &t->orders, &t->received, &t->consumption, &t->shortage, &t->inventory,
+                     &t->arrivals, &t->recycled, &t->released, &t->requests, &t->shipments, &t->shares,
+                     &t->capacity, &t->export_cap, &t->supplier_price, &t->price_index, &t->fill_rate,
+                     &t->substitution};
+    size_t sz[] = {tcp, tcp, tcp, tcp, tcp, tcp, tip, tip, tip, tsip, tsip, tsip, tsp, tsp, tsp, tip, tip,
+                   (size_t)T * C};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof dp / sizeof dp[0]; k++)
+        if (!(*dp[k] = calloc(sz[k] ? sz[k] : 1, sizeof(double))))
+            bad = 1;
+    t->cell_importer = calloc((size_t)(C ? C : 1), sizeof(int));
+    if (bad || !t->cell_importer) {
+        ms_trace_free(t);
+        return NULL;
+    }
+    memcpy(t->cell_importer, e->c_imp, (size_t)C * sizeof(int));
+    return t;
+}
+
+void ms_trace_free(ms_trace *t)
+{
+    if (!t)
+        return;
+    void *ptrs[] = {t->demand, t->orders, t->received, t->consumption, t->shortage, t->inventory, t->arrivals,
+                    t->recycled, t->released, t->requests, t->shipments, t->shares, t->capacity, t->export_cap,
+                    t->supplier_price, t->price_index, t->fill_rate, t->substitution, t->cell_importer};
+    for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
+        free(ptrs[k]);
+    free(t);
+}
+
