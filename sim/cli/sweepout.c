@@ -60,7 +60,7 @@ static const char *csv_field(const char *p, char *buf, size_t len, int *quoted)
 /* Column kinds from the identity: 'n' number, 's' string (name or date). */
 static char *column_kinds(const char *id, int *ncols)
 {
-    char cols[8192], v[512];
+    char cols[8192];
     if (!cli_id_get(id, "columns", cols, sizeof cols))
         return NULL;
     int n = 1;
@@ -78,7 +78,6 @@ static char *column_kinds(const char *id, int *ncols)
     for (int m = 0; m < 4 && j < n; m++) /* metric, importer, industry, product */
         k[j++] = 's';
     *ncols = n;
-    (void)v;
     return k;
 }
 
