@@ -409,6 +409,9 @@ static void try_value(sw_ctx *C, int j, double v, const msn *at)
         ms_fmt_double(text, sizeof text, v);
     ms_override o = {w->inputs[j].key, text, at->file, at->line, at->col};
     ms_scenario *s = ms_scenario_load_overrides(w->scenario_path, &o, 1, C->L.diags);
+    if (!s)
+        msl_err(&C->L, MS_D_RANGE, at, "with %s = %s the scenario is not valid (see the error%s above)",
+                w->inputs[j].key, text, "s");
     ms_scenario_free(s);
 }
 

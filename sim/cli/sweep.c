@@ -49,6 +49,7 @@ void cli_sweep_usage(FILE *f)
           "                         shard for `magsim merge` (default in a Slurm job array:\n"
           "                         SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT)\n"
           "      --resume           continue from DIR.ckpt: finished points are not run again\n"
+          "  -n, --paths N          paths per point (default: paths: in the sweep file)\n"
           "  -j, --threads N        threads per process (default: OMP_NUM_THREADS, else every core)\n"
           "  -f, --force            replace DIR when it holds an earlier magsim output\n"
           "  -q, --quiet            no progress messages\n"
@@ -69,6 +70,7 @@ typedef struct sweep_args {
     int shard, nshards;            /* --shard I/N; nshards 0: the whole sweep */
     int resume, force, quiet, dry_run;
     int threads;                   /* --threads; 0: OpenMP default */
+    uint64_t paths;                /* --paths; 0: the sweep file's */
     double max_memory;             /* --max-memory; 0: default */
 } sweep_args;
 
@@ -79,7 +81,8 @@ static const struct option sweep_longopts[] = {
     {"resume", no_argument, NULL, OPT_RESUME},  {"threads", required_argument, NULL, 'j'},
     {"force", no_argument, NULL, 'f'},          {"quiet", no_argument, NULL, 'q'},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN}, {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    {"paths", required_argument, NULL, 'n'},    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_shard(const char *opt, const char *s, int *i, int *n)
@@ -114,7 +117,7 @@ static int parse_sweep(int argc, char **argv, sweep_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":o:j:fqh", sweep_longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:j:n:fqh", sweep_longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a->out = optarg; break;
         case OPT_SHARD:
@@ -124,6 +127,10 @@ static int parse_sweep(int argc, char **argv, sweep_args *a)
         case OPT_RESUME: a->resume = 1; break;
         case 'j':
             if (cli_parse_threads(optarg, &a->threads))
+                return -1;
+            break;
+        case 'n':
+            if (cli_parse_u64("--paths", optarg, 1, CLI_MAX_PATHS, &a->paths))
                 return -1;
             break;
         case 'f': a->force = 1; break;
@@ -487,6 +494,8 @@ static int load_all(sweep_run *R, const char *file)
     ms_diags d;
     ms_diags_init(&d);
     R->w = ms_sweep_load(file, &d);
+    if (R->w && R->a->paths)
+        R->w->paths = R->a->paths;
     if (R->rank == 0)
         ms_diags_print(&d, stderr, isatty(STDERR_FILENO));
     ms_diags_clear(&d);
