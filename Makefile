@@ -5,6 +5,7 @@
 #   make run        build and run the default scenario
 #   make check      unit (cmocka), end-to-end and golden-output tests
 #   make bench      benchmarks (paths per second, scaling, memory)
+#   make bench-hpc  sweep scaling in MPI ranks, merge and checkpoint overheads
 #   make memcheck   valgrind: no memory error or leak on a run and a failed validation
 #   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer), FUZZ_TIME s
 #   make fuzz-smoke the fuzzer for 60 s (CI)
@@ -91,7 +92,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check check-mpi check-slurm unit e2e hpc golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -183,6 +184,11 @@ scenario-results: $(B)/magsim
 
 bench: $(BENCH_BIN) $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh bench/run.sh
+
+# Sweep scaling in MPI ranks, merge and checkpoint overheads (docs/hpc.md).
+bench-hpc: $(B)/magsim
+	$(MAKE) MPI=1 $(BUILDDIR)/release-mpi/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim MAGSIM_MPI=$(CURDIR)/$(BUILDDIR)/release-mpi/magsim sh bench/hpc.sh
 
 # libFuzzer target over the scenario loader (needs clang).
 FUZZ_TIME ?= 600
