@@ -5,12 +5,15 @@
 #   make run        build and run the default scenario
 #   make check      unit (cmocka), end-to-end and golden-output tests
 #   make bench      benchmarks (paths per second, scaling, memory)
+#   make bench-hpc  sweep scaling in MPI ranks, merge and checkpoint overheads
 #   make memcheck   valgrind: no memory error or leak on a run and a failed validation
 #   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer), FUZZ_TIME s
 #   make fuzz-smoke the fuzzer for 60 s (CI)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 #   SANITIZER=address|undefined|thread   build everything under a sanitizer
+#   MPI=1           build with mpicc (Open MPI: libopenmpi-dev) for `mpirun -n N magsim sweep|run`
+#   make check-mpi  MPI=1 build, then the sweep and run tests under mpirun (tests/mpi.sh)
 #
 # Objects go to $(BUILDDIR)/<variant>/ (BUILDDIR defaults to build), so a sanitizer build never mixes with a plain
 # one, and every object is rebuilt when the compiler flags change.
@@ -25,6 +28,13 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(CC),cc)
   CC := gcc
+endif
+# MPI=1: the same program built with Open MPI's compiler wrapper; only
+# sim/cli/par.c includes mpi.h (MAGSIM_MPI), so the serial build needs none.
+MPI ?=
+ifeq ($(MPI),1)
+  MPICC ?= mpicc
+  CC := $(MPICC)
 endif
 
 OPT       ?= -O2
@@ -62,6 +72,11 @@ else ifneq ($(SANITIZER),)
   $(error SANITIZER must be address, undefined or thread, not '$(SANITIZER)')
 endif
 
+ifeq ($(MPI),1)
+  CFLAGS_BASE += -DMAGSIM_MPI
+  VARIANT := $(VARIANT)-mpi
+endif
+
 CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS)
 BUILDDIR ?= build
 B       := $(BUILDDIR)/$(VARIANT)
@@ -86,7 +101,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check unit e2e golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -140,13 +155,29 @@ run: magsim
 # The golden outputs are checked on the release build only: a sanitizer build
 # is slower and its job is memory and thread errors, which unit and e2e cover.
 CHECK_GOLDEN := $(if $(SANITIZER),,golden)
-check: unit e2e $(CHECK_GOLDEN) sources
+check: unit e2e hpc $(CHECK_GOLDEN) sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+
+# Sweeps, shards and merge, checkpoint and resume (tests/hpc.sh); serial build.
+hpc: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/hpc.sh
+
+# MPI (needs Open MPI: mpicc, mpirun): the MPI build's sweep and run under
+# mpirun with 1, 2 and 3 ranks, byte for byte against the serial build.
+check-mpi: $(B)/magsim
+	$(MAKE) MPI=1 $(BUILDDIR)/release-mpi/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim MAGSIM_MPI=$(CURDIR)/$(BUILDDIR)/release-mpi/magsim sh tests/mpi.sh
+
+# A real one-node Slurm (slurmctld, slurmd, munge; run as root): a job-array
+# sweep and its merge, and an MPI sweep in a job (tests/slurm.sh).
+check-slurm: $(B)/magsim
+	$(MAKE) MPI=1 $(BUILDDIR)/release-mpi/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim MAGSIM_MPI=$(CURDIR)/$(BUILDDIR)/release-mpi/magsim sh tests/slurm.sh
 
 # Golden outputs: every shipped scenario's summary.csv and timeseries.csv at
 # 2,000 paths, byte for byte (tests/golden.sh; --update rewrites them).
@@ -166,6 +197,11 @@ scenario-results: $(B)/magsim
 
 bench: $(BENCH_BIN) $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh bench/run.sh
+
+# Sweep scaling in MPI ranks, merge and checkpoint overheads (docs/hpc.md).
+bench-hpc: $(B)/magsim
+	$(MAKE) MPI=1 $(BUILDDIR)/release-mpi/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim MAGSIM_MPI=$(CURDIR)/$(BUILDDIR)/release-mpi/magsim sh bench/hpc.sh
 
 # libFuzzer target over the scenario loader (needs clang).
 FUZZ_TIME ?= 600

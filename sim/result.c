@@ -61,6 +61,57 @@ int ms_result_merge(ms_result *dst, const ms_result *src)
     return 0;
 }
 
+/* Image: "MSR1", paths_done, interrupted, has_series (u64 each), the
+ * metrics' ms_accum image length and bytes, then the series' (length 0 when
+ * off).  The accumulator images check themselves (ms_accum_unpack_merge). */
+#define RESULT_MAGIC "MSR1"
+enum { RESULT_HEAD = 4 + 4 * 8 };
+
+size_t ms_result_pack(const ms_result *r, unsigned char **buf)
+{
+    unsigned char *m = NULL, *s = NULL;
+    size_t lm = ms_accum_pack(r->metrics, &m), ls = r->series ? ms_accum_pack(r->series, &s) : 0;
+    size_t n = RESULT_HEAD + lm + 8 + ls;
+    *buf = NULL;
+    if (!m || (r->series && !s) || !(*buf = malloc(n))) {
+        free(m);
+        free(s);
+        return 0;
+    }
+    uint64_t head[4] = {r->paths_done, (uint64_t)r->interrupted, r->series != NULL, lm};
+    memcpy(*buf, RESULT_MAGIC, 4);
+    memcpy(*buf + 4, head, sizeof head);
+    memcpy(*buf + RESULT_HEAD, m, lm);
+    uint64_t ls64 = ls;
+    memcpy(*buf + RESULT_HEAD + lm, &ls64, 8);
+    if (ls)
+        memcpy(*buf + RESULT_HEAD + lm + 8, s, ls);
+    free(m);
+    free(s);
+    return n;
+}
+
+int ms_result_unpack_merge(ms_result *dst, const unsigned char *buf, size_t len)
+{
+    uint64_t head[4], ls;
+    if (len < RESULT_HEAD + 8 || memcmp(buf, RESULT_MAGIC, 4))
+        return -1;
+    memcpy(head, buf + 4, sizeof head);
+    if (head[2] != (dst->series != NULL) || head[3] > len - RESULT_HEAD - 8)
+        return -1;
+    memcpy(&ls, buf + RESULT_HEAD + head[3], 8);
+    if (ls != len - RESULT_HEAD - head[3] - 8)
+        return -1;
+    const unsigned char *sm = buf + RESULT_HEAD, *ss = sm + head[3] + 8;
+    if (ms_accum_unpack_merge(dst->metrics, sm, head[3]))
+        return -1;
+    if (dst->series && ms_accum_unpack_merge(dst->series, ss, ls))
+        return -1;
+    dst->paths_done += head[0];
+    dst->interrupted |= head[1] != 0;
+    return 0;
+}
+
 void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,
                        ms_stat_summary *out)
 {

@@ -1237,6 +1237,12 @@ static ms_scenario *scenario_new(const char *name)
 
 ms_scenario *ms_scenario_load_buffer(const char *name, const char *buf, size_t len, ms_diags *diags)
 {
+    return msl_load_scenario(name, buf, len, NULL, 0, diags);
+}
+
+ms_scenario *msl_load_scenario(const char *name, const char *buf, size_t len, const ms_override *ov, int nov,
+                               ms_diags *diags)
+{
     if (!name)
         name = "<buffer>";
     if (!buf)
@@ -1253,6 +1259,8 @@ ms_scenario *ms_scenario_load_buffer(const char *name, const char *buf, size_t l
     L.s = s;
     msl_add_source(&L, name, buf ? buf : "", len);
     msn *root = msl_load_tree(&L, name, buf ? buf : "", len);
+    if (root && nov > 0)
+        msl_apply_overrides(&L, root, ov, nov); /* sweep points (scenario_override.c) */
     if (root) {
         apply(&L, root, root_schema, s, "");
         if (!s->name) {

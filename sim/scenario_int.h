@@ -69,12 +69,20 @@ void msn_free(msn *n);
 msn *msn_get(const msn *map, const char *key);          /* value or NULL */
 const msn *msn_key(const msn *map, const char *key);    /* key node or NULL */
 const char *msn_type_name(msn_type t);
+int msn_push(msn *c, msn *key, msn *val);              /* append to a map (key) or list (key NULL); 0 or -1 */
 /* Load a file or buffer, resolve extends; NULL on failure (diags hold why). */
 msn *msl_load_tree(msl *L, const char *file, const char *buf, size_t len);
 /* Record a file the scenario is built from, with its bytes (ms_scenario.sources). */
 void msl_add_source(msl *L, const char *path, const char *buf, size_t len);
 /* Read a whole file (at most MSL_MAX_FILE bytes); NULL with *err = errno on failure. */
 char *msl_read_file(const char *path, size_t *len, int *err);
+
+/* ---- overrides (scenario_override.c) ---- */
+/* The loader with overrides applied to the merged tree before it is built. */
+ms_scenario *msl_load_scenario(const char *name, const char *buf, size_t len, const ms_override *ov, int nov,
+                               ms_diags *diags);
+/* Set each override's key path in the tree (errors located at the override). */
+void msl_apply_overrides(msl *L, msn *root, const ms_override *ov, int nov);
 
 /* ---- diagnostics helpers ---- */
 void msl_err(msl *L, ms_diag_kind k, const msn *at, const char *fmt, ...)

@@ -169,7 +169,7 @@ static void msn_remove(msn *map, int i)
     map->n--;
 }
 
-static int msn_push(msn *c, msn *key, msn *val)
+int msn_push(msn *c, msn *key, msn *val)
 {
     if (c->n == c->cap) {
         int cap = c->cap ? 2 * c->cap : 4;

@@ -45,6 +45,17 @@ void ms_result_free(ms_result *r);
 /* dst += src, exactly.  0, or -1 when the shapes differ. */
 int ms_result_merge(ms_result *dst, const ms_result *src);
 
+/* Serialise for MPI ranks and checkpoints: a flat byte image (malloc'd,
+ * *buf; returns its size, 0 when out of memory) of the accumulators, the
+ * paths done and the interrupted flag.  ms_result_unpack_merge adds an image
+ * into a result of the same shape exactly as ms_result_merge would (0), or
+ * returns -1 when the image is not one of that shape (truncated, corrupt,
+ * another engine's): dst is then untouched when the header or the metrics
+ * image is bad, possibly half-merged when only the series image is, so a
+ * caller discards dst on -1. */
+size_t ms_result_pack(const ms_result *r, unsigned char **buf);
+int ms_result_unpack_merge(ms_result *dst, const unsigned char *buf, size_t len);
+
 /* Statistic i of the engine's layout (metrics first, then series) at the
  * quantile levels q[0..nq-1]. */
 void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,

@@ -238,6 +238,26 @@ ms_scenario *ms_scenario_load_buffer(const char *name, const char *buf, size_t l
 
 void ms_scenario_free(ms_scenario *s);
 
+/* ---- overrides (sim/scenario_override.c) ----------------------------------
+ * A scenario with some inputs set to new values before it is built, so that
+ * the result is validated exactly like a hand-edited file (domains,
+ * references, dates) and every other input keeps its key, hence its random
+ * numbers.  A key path addresses an input as ms_dist.key does: map keys,
+ * policies by name ("policies.april_licensing.license.approval"), other list
+ * items by index ("suppliers.china.expansions.0.start").  A missing key on
+ * the path (a defaulted input) is created.  value is the scalar as it would
+ * be written in the file: a number, or "YYYY-MM" for a date.  Errors about
+ * the value are located at (file, line, column): where the override was
+ * written (a sweep file). */
+typedef struct ms_override {
+    const char *key;           /* input key path */
+    const char *value;         /* scalar text: a number or YYYY-MM */
+    const char *file;          /* where the value comes from, for diagnostics (NULL: "<override>") */
+    int line, column;          /* 1-based position there; 0 when unknown */
+} ms_override;
+
+ms_scenario *ms_scenario_load_overrides(const char *path, const ms_override *ov, int nov, ms_diags *diags);
+
 /* Indices by name, -1 when absent. */
 int ms_scenario_supplier(const ms_scenario *s, const char *name);
 int ms_scenario_importer(const ms_scenario *s, const char *name);

@@ -20,12 +20,18 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_run_usage(FILE *f);
 int cli_validate_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_validate_usage(FILE *f);
+int cli_sweep_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_sweep_usage(FILE *f);
+int cli_merge_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_merge_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
 static const cli_command commands[] = {
     {"run", cli_run_main, cli_run_usage, "simulate SCENARIO and print a summary; --out DIR writes the result files"},
     {"validate", cli_validate_main, cli_validate_usage, "load each SCENARIO, report every error located, summarise it"},
+    {"sweep", cli_sweep_main, cli_sweep_usage, "run a scenario at every point of a sweep (grid, lhs, sobol); MPI, Slurm shards"},
+    {"merge", cli_merge_main, cli_merge_usage, "combine the shards of a sweep into the result of one run"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -22,6 +22,8 @@
 #include "magsim/output.h"
 #include "magsim/scenario.h"
 #include "cli.h"
+#include "par.h"
+#include "prun.h"
 
 void cli_run_usage(FILE *f)
 {
@@ -160,6 +162,11 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     int pr = parse_run(argc, argv, &a);
     if (pr)
         return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (cli_par_init(&full_argc, &full_argv))
+        return CLI_EXIT_USAGE;
+    int rank = cli_par_rank(); /* under mpirun: every rank runs a share, rank 0 reports (sim/cli/prun.c) */
+    if (rank != 0)
+        a.quiet = 1, a.out = NULL;
 
     char msg[1024];
     if (a.out && ms_outdir_check(a.out, a.force, msg, sizeof msg) != MS_OUTDIR_OK) {
@@ -220,7 +227,7 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         ro.progress_ctx = &pg;
     }
     cli_install_signals();
-    int erc = ms_engine_run(e, 0, paths, &ro, r);
+    int erc = cli_par_size() > 1 ? cli_prun(e, paths, &ro, r) : ms_engine_run(e, 0, paths, &ro, r);
     cli_progress_done(&pg);
     if (erc != 0) {
         cli_err("the engine failed on some path (see the messages above)");
@@ -247,6 +254,10 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         if (!a.quiet)
             fprintf(stderr, "magsim: wrote %s%s\n", a.out, r->interrupted ? " (partial result)" : "");
     }
+    if (rank != 0) {
+        rc = CLI_EXIT_OK;
+        goto done;
+    }
     if (info.gsl_errors > 0) {
         cli_err("GSL reported %d error(s) during the run; first: %s", info.gsl_errors, cli_gsl_first());
         goto done;
@@ -256,6 +267,7 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         cli_err("interrupted after %" PRIu64 " of %" PRIu64 " paths", r->paths_done, r->paths_requested);
 
 done:
+    cli_par_finalize();
     free(cmdline);
     ms_result_free(r);
     ms_engine_free(e);
