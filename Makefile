@@ -3,7 +3,8 @@
 #   make            build libmagsim.a and magsim
 #   make deps       install the Debian packages magsim needs (apt-get)
 #   make run        build and run the default scenario
-#   make check      unit (cmocka), end-to-end and golden-output tests
+#   make check      unit (cmocka), end-to-end, report and golden-output tests
+#   make browser-check  the report in headless Chromium (CI)
 #   make bench      benchmarks (paths per second, scaling, memory)
 #   make memcheck   valgrind: no memory error or leak on a run and a failed validation
 #   make fuzz       build and run the scenario-loader fuzzer (clang, libFuzzer), FUZZ_TIME s
@@ -77,7 +78,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check unit e2e golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check unit e2e report-check browser-check golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -127,13 +128,22 @@ run: magsim
 # The golden outputs are checked on the release build only: a sanitizer build
 # is slower and its job is memory and thread errors, which unit and e2e cover.
 CHECK_GOLDEN := $(if $(SANITIZER),,golden)
-check: unit e2e $(CHECK_GOLDEN) sources
+check: unit e2e report-check $(CHECK_GOLDEN) sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+
+# Reports without a browser: files, same bytes, bad input (tests/report.sh).
+report-check: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/report.sh
+
+# The default scenario's report in headless Chromium: no console error, every
+# figure loaded, a screenshot in $(BUILDDIR)/browser/ (tools/browser_check.sh; CI).
+browser-check: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tools/browser_check.sh $(BUILDDIR)/browser
 
 # Golden outputs: every shipped scenario's summary.csv and timeseries.csv at
 # 2,000 paths, byte for byte (tests/golden.sh; --update rewrites them).

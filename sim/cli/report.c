@@ -6,10 +6,12 @@
  * The report is written through an ms_outdir like every result: DIR/report
  * (or --out DIR2) appears complete or not at all.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "magsim/outdir.h"
 #include "magsim/report.h"
@@ -140,6 +142,13 @@ int cli_report_main(int argc, char **argv, int full_argc, char **full_argv)
     if (pr)
         return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char msg[4096], outbuf[4096];
+    struct stat st;
+    /* before anything is made at DIR/report (its parents included) */
+    int serr = stat(a.dir, &st) != 0 ? errno : 0;
+    if (serr || !S_ISDIR(st.st_mode)) {
+        cli_err("%s is not a magsim result: %s", a.dir, serr ? strerror(serr) : "not a directory");
+        return CLI_EXIT_INVALID;
+    }
     const char *out = a.out;
     if (!out) {
         snprintf(outbuf, sizeof outbuf, "%s/report", a.dir);
