@@ -360,7 +360,7 @@ typedef struct rp_render {
     size_t png_len;
 } rp_render;
 
-static int render_figure(const rp_figure *fg, rp_render *out)
+static int render_figure(const rp_figure *fg, double scale, rp_render *out)
 {
     memset(out, 0, sizeof *out);
     FILE *f = open_memstream(&out->svg, &out->svg_len);
@@ -369,7 +369,7 @@ static int render_figure(const rp_figure *fg, rp_render *out)
     int rc = ms_plot_svg(fg->plot, f);
     if (fclose(f) != 0 || rc)
         return -1;
-    return ms_plot_png(fg->plot, MS_REPORT_PNG_SCALE, &out->png, &out->png_len);
+    return ms_plot_png(fg->plot, scale, &out->png, &out->png_len);
 }
 
 /* ---- report.html ---------------------------------------------------------------------------- */
@@ -719,7 +719,7 @@ static int add_dirs(ms_outdir *d, const char *prefix, char *pre, size_t prelen, 
     return rc;
 }
 
-static int write_all(ms_outdir *d, const char *prefix, const rp_ctx *c, char *err, size_t errlen)
+static int write_all(ms_outdir *d, const char *prefix, const rp_ctx *c, double scale, char *err, size_t errlen)
 {
     rp_table head = {0}, prov = {0};
     headline_table(c->rd, &head);
@@ -727,7 +727,7 @@ static int write_all(ms_outdir *d, const char *prefix, const rp_ctx *c, char *er
     rp_render *rr = calloc((size_t)(c->nfig > 0 ? c->nfig : 1), sizeof *rr);
     int rc = rr && !head.failed && !prov.failed ? MS_REPORT_OK : MS_REPORT_EIO;
     for (int i = 0; rc == MS_REPORT_OK && i < c->nfig; i++)
-        if (render_figure(&c->fig[i], &rr[i]))
+        if (render_figure(&c->fig[i], scale, &rr[i]))
             rc = MS_REPORT_EIO;
     if (rc != MS_REPORT_OK)
         snprintf(err, errlen, "cannot draw the report's figures (out of memory or a cairo error)");
@@ -753,9 +753,15 @@ static int write_all(ms_outdir *d, const char *prefix, const rp_ctx *c, char *er
     return rc;
 }
 
-int ms_report_write(const char *src_dir, ms_outdir *d, const char *prefix, ms_report_summary *summary, char *err,
-                    size_t errlen)
+int ms_report_write(const char *src_dir, ms_outdir *d, const char *prefix, const ms_report_opts *opts,
+                    ms_report_summary *summary, char *err, size_t errlen)
 {
+    double scale = opts ? opts->png_scale : MS_REPORT_PNG_SCALE;
+    if (!(scale >= MS_REPORT_PNG_SCALE_MIN && scale <= MS_REPORT_PNG_SCALE_MAX)) {
+        snprintf(err, errlen, "PNG scale %g is not in [%g, %g]", scale, MS_REPORT_PNG_SCALE_MIN,
+                 MS_REPORT_PNG_SCALE_MAX);
+        return MS_REPORT_EIO;
+    }
     int invalid = 0;
     ms_resultdir *rd = ms_resultdir_load(src_dir, err, errlen, &invalid);
     if (!rd)
@@ -766,7 +772,7 @@ int ms_report_write(const char *src_dir, ms_outdir *d, const char *prefix, ms_re
         snprintf(err, errlen, "cannot draw the report's figures: out of memory");
         rc = MS_REPORT_EIO;
     } else {
-        rc = write_all(d, prefix ? prefix : "", &c, err, errlen);
+        rc = write_all(d, prefix ? prefix : "", &c, scale, err, errlen);
     }
     if (summary) {
         summary->nfigures = c.nfig;

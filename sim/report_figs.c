@@ -577,10 +577,10 @@ static int shipments_for(rp_ctx *c, const rp_kind *k, const char *sup, const cha
     snprintf(caption, sizeof caption,
              "Tonnes of %s shipped by %s each month, to all destinations and to each importer. Line: median (q50); "
              "bands: 50%% (q25 to q75) and 90%% (q05 to q95) of paths (timeseries.csv, series shipments, supplier "
-             "%s). %s Each panel has its own scale.%s%s",
+             "%s).%s Each panel has its own scale.%s%s",
              prod, sup, sup,
-             nobs ? "Dots: observed shipments from the backtest (backtest.csv, column observed)."
-                  : (rd->backtest ? "backtest.csv has no observed points for these series." : ""),
+             nobs ? " Dots: observed shipments from the backtest (backtest.csv, column observed)."
+                  : (rd->backtest ? " backtest.csv has no observed points for these series." : ""),
              more, missing_bands(&f));
     int rc = p ? rp_add_figure(c, p, name, title, caption) : -1;
     free(fp);

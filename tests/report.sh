@@ -87,6 +87,14 @@ check "an existing DIR/report is refused without --force" sh -c "[ $rc -eq 1 ] &
 run "$MAGSIM" report "$R" --force --quiet
 check "--force replaces it, same bytes" sh -c "[ $rc -eq 0 ] && diff -r '$R/report' '$T/again'"
 
+png_width() { od -An -tu1 -j16 -N4 "$1" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}'; }
+check "PNGs are 1920 px wide by default" [ "$(png_width "$R/report/figures/exceedance.png")" -eq 1920 ]
+run "$MAGSIM" report "$R" --out "$T/small" --png-scale 1 --quiet
+check "--png-scale 1: 960 px wide" sh -c "[ $rc -eq 0 ] && [ \"\$(od -An -tu1 -j16 -N4 '$T/small/figures/exceedance.png' | awk '{print \$3 * 256 + \$4}')\" -eq 960 ]"
+check "--png-scale 1: the same SVGs" cmp -s "$R/report/figures/exceedance.svg" "$T/small/figures/exceedance.svg"
+run "$MAGSIM" report "$R" --out "$T/big" --png-scale 9
+check "--png-scale 9 is a usage error quoting it" sh -c "[ $rc -eq 2 ] && grep -q -- '--png-scale: \"9\" is not a number from 0.5 to 4' '$T/err'"
+
 # ---- bad input ----
 mkdir "$T/empty"
 run "$MAGSIM" report "$T/empty"

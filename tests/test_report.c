@@ -90,7 +90,7 @@ static ms_report_summary make_report(const char *src, const char *out)
     ms_outdir *d = ms_outdir_open(out, 1, err, sizeof err);
     assert_non_null(d);
     ms_report_summary s;
-    int rc = ms_report_write(src, d, "", &s, err, sizeof err);
+    int rc = ms_report_write(src, d, "", NULL, &s, err, sizeof err);
     if (rc != MS_REPORT_OK)
         fail_msg("report of %s: %s", src, err);
     assert_int_equal(ms_outdir_commit(d, err, sizeof err), MS_OUTDIR_OK);

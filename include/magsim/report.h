@@ -37,8 +37,16 @@ typedef struct ms_report_summary {
     double paths_done;       /* paths the result holds */
 } ms_report_summary;
 
-/* PNG pixels per SVG px (figures are laid out 960 px wide). */
+/* PNG pixels per SVG px (figures are laid out 960 px wide): the default,
+ * and the range allowed. */
 #define MS_REPORT_PNG_SCALE 2.0
+#define MS_REPORT_PNG_SCALE_MIN 0.5
+#define MS_REPORT_PNG_SCALE_MAX 4.0
+
+/* How the report is made. */
+typedef struct ms_report_opts {
+    double png_scale;        /* PNG pixels per px, in [MS_REPORT_PNG_SCALE_MIN, MAX] */
+} ms_report_opts;
 
 /* The quantile levels the report's figures use: 90% and 50% bands, the
  * median, and more points for exceedance curves.  `run --report` adds the
@@ -49,8 +57,8 @@ extern const int ms_report_nquantiles;
 /* Read the result at src_dir and add the report to d under prefix ("" or a
  * subdirectory such as "report", made here): report.html, report.md,
  * manifest.json (format magsim-report) and figures/NAME.svg, .png.
- * summary may be NULL. */
-int ms_report_write(const char *src_dir, ms_outdir *d, const char *prefix, ms_report_summary *summary, char *err,
-                    size_t errlen);
+ * opts NULL: the defaults; summary may be NULL. */
+int ms_report_write(const char *src_dir, ms_outdir *d, const char *prefix, const ms_report_opts *opts,
+                    ms_report_summary *summary, char *err, size_t errlen);
 
 #endif

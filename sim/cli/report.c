@@ -38,6 +38,7 @@ void cli_report_usage(FILE *f)
           "  -o, --out DIR2   write the report into DIR2 (default: DIR/report); it appears complete\n"
           "                   or not at all\n"
           "  -f, --force      replace DIR2 when it holds an earlier magsim output\n"
+          "      --png-scale S  PNG pixels per figure pixel, 0.5 to 4 (default 2: 1920 px wide)\n"
           "  -q, --quiet      no message on stderr\n"
           "  -h, --help       this help\n"
           "\n"
@@ -52,6 +53,7 @@ static const struct option report_longopts[] = {
     {"out", required_argument, NULL, 'o'},
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
+    {"png-scale", required_argument, NULL, 'S'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -61,12 +63,14 @@ typedef struct report_args {
     const char *out;     /* --out, or NULL: DIR/report */
     int force;           /* --force */
     int quiet;           /* --quiet */
+    ms_report_opts opts; /* --png-scale */
 } report_args;
 
 /* 0: parsed; 1: help printed; -1: usage error (message printed). */
 static int parse_report(int argc, char **argv, report_args *a)
 {
     memset(a, 0, sizeof *a);
+    a->opts.png_scale = MS_REPORT_PNG_SCALE;
     opterr = 0;
     optind = 1;
     int c;
@@ -81,6 +85,16 @@ static int parse_report(int argc, char **argv, report_args *a)
             break;
         case 'f': a->force = 1; break;
         case 'q': a->quiet = 1; break;
+        case 'S': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= MS_REPORT_PNG_SCALE_MIN && v <= MS_REPORT_PNG_SCALE_MAX)) {
+                cli_err("--png-scale: \"%s\" is not a number from 0.5 to 4", optarg);
+                return -1;
+            }
+            a->opts.png_scale = v;
+            break;
+        }
         case 'h': cli_report_usage(stdout); return 1;
         case ':':
             cli_err("%s needs a value (see `magsim help report`)", cli_bad_option(argc, argv, c));
@@ -122,7 +136,7 @@ int cli_report_into(ms_outdir *d, const char *result_dir, const char *shown_dir,
 {
     char msg[4096];
     ms_report_summary s;
-    int rc = ms_report_write(result_dir, d, "report", &s, msg, sizeof msg);
+    int rc = ms_report_write(result_dir, d, "report", NULL, &s, msg, sizeof msg);
     if (rc != MS_REPORT_OK)
         return report_failed(shown_dir, rc, msg);
     if (!quiet) {
@@ -164,7 +178,7 @@ int cli_report_main(int argc, char **argv, int full_argc, char **full_argv)
         return CLI_EXIT_RUNTIME;
     }
     ms_report_summary s;
-    int rc = ms_report_write(a.dir, d, "", &s, msg, sizeof msg);
+    int rc = ms_report_write(a.dir, d, "", &a.opts, &s, msg, sizeof msg);
     if (rc != MS_REPORT_OK) {
         ms_outdir_free(d);
         return report_failed(a.dir, rc, msg);
