@@ -20,7 +20,7 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gsl yaml-0.1 libcrypto cairo
+PKGS      := gsl yaml-0.1 libcrypto cairo fontconfig
 SANITIZER ?=
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "magsim/plot.h"
 
@@ -149,6 +150,12 @@ void ms_plot_free(ms_plot *p)
     if (p->msurf)
         cairo_surface_destroy(p->msurf);
     free(p);
+}
+
+void ms_plot_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 double ms_plot_width(const ms_plot *p) { return p->w; }

@@ -20,6 +20,7 @@
 #include "magsim/engine.h"
 #include "magsim/outdir.h"
 #include "magsim/output.h"
+#include "magsim/plot.h"
 #include "magsim/report.h"
 #include "magsim/scenario.h"
 #include "../sim/fileio.h"
@@ -80,6 +81,7 @@ static int teardown(void **state)
     fixture *fx = *state;
     ms_outdir_remove_tree(fx->tmp);
     free(fx);
+    ms_plot_cleanup();
     return 0;
 }
 

@@ -70,6 +70,10 @@ int ms_plot_attr(ms_plot *p, const char *name, const char *value);
 /* Advance width of text in px at font (cairo's metrics). */
 double ms_plot_text_width(ms_plot *p, const char *text, const ms_plot_font *font);
 
+/* Release cairo's font caches (cairo_debug_reset_static_data): call once at
+ * exit, when no plot is alive, so leak checkers see no font data left. */
+void ms_plot_cleanup(void);
+
 /* Outputs: 0, or -1 on failure (out of memory, cairo error). */
 int ms_plot_svg(const ms_plot *p, FILE *out);
 /* PNG bytes (malloc'd) at `scale` pixels per px. */

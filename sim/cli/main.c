@@ -12,8 +12,10 @@
  * thread starts (GSL's default handler aborts).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "magsim/plot.h"
 #include "cli.h"
 
 int cli_run_main(int argc, char **argv, int full_argc, char **full_argv);
@@ -97,6 +99,7 @@ static int help_main(int argc, char **argv, int full_argc, char **full_argv)
 int main(int argc, char **argv)
 {
     cli_gsl_install();
+    atexit(ms_plot_cleanup);   /* cairo's font caches, for leak checkers */
     if (argc < 2) {
         usage_main(stderr);
         return CLI_EXIT_USAGE;
