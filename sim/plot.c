@@ -16,6 +16,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 
+#include "magsim/fmt.h"
 #include "magsim/plot.h"
 
 #define PLOT_FONT "DejaVu Sans"
@@ -86,20 +87,6 @@ static char *clean_text(const char *s)
     }
     out[o] = '\0';
     return out;
-}
-
-static void xml_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
 }
 
 /* ---- the list ------------------------------------------------------------------ */
@@ -268,7 +255,7 @@ int ms_plot_attr(ms_plot *p, const char *name, const char *value)
     for (const char *c = name; *c; c++) /* names are ours; keep them to [a-z0-9-] */
         fputc((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ? *c : '-', f);
     fputs("=\"", f);
-    xml_escape(f, clean);
+    ms_fmt_xml_str(f, clean);
     fputc('"', f);
     free(clean);
     if (fclose(f) != 0) {
@@ -310,6 +297,14 @@ static void svg_num(FILE *f, double v)
     fprintf(f, "%.2f", v);
 }
 
+/* ' name="v"' with v as svg_num writes it. */
+static void svg_attr(FILE *f, const char *name, double v)
+{
+    fprintf(f, " %s=\"", name);
+    svg_num(f, v);
+    fputc('"', f);
+}
+
 static void svg_colour(FILE *f, const char *attr, uint32_t rgb)
 {
     fprintf(f, " %s=\"#%06x\"", attr, (unsigned)(rgb & 0xFFFFFF));
@@ -326,9 +321,7 @@ static void svg_style(FILE *f, const ms_plot_style *st, int closed)
     }
     if (st->stroke_width > 0) {
         svg_colour(f, "stroke", st->stroke);
-        fputs(" stroke-width=\"", f);
-        svg_num(f, st->stroke_width);
-        fputc('"', f);
+        svg_attr(f, "stroke-width", st->stroke_width);
         if (st->dash > 0) {
             fputs(" stroke-dasharray=\"", f);
             svg_num(f, st->dash);
@@ -357,13 +350,10 @@ static void svg_points(FILE *f, const item *it)
 static void svg_text(FILE *f, const item *it)
 {
     static const char *const anchors[] = {"start", "middle", "end"};
-    fputs("<text x=\"", f);
-    svg_num(f, it->xy[0]);
-    fputs("\" y=\"", f);
-    svg_num(f, it->xy[1]);
-    fputs("\" font-size=\"", f);
-    svg_num(f, it->font.size);
-    fputc('"', f);
+    fputs("<text", f);
+    svg_attr(f, "x", it->xy[0]);
+    svg_attr(f, "y", it->xy[1]);
+    svg_attr(f, "font-size", it->font.size);
     if (it->font.bold)
         fputs(" font-weight=\"bold\"", f);
     if (it->font.anchor != MS_PLOT_START)
@@ -379,7 +369,7 @@ static void svg_text(FILE *f, const item *it)
     if (it->attrs)
         fputs(it->attrs, f);
     fputc('>', f);
-    xml_escape(f, it->text);
+    ms_fmt_xml_str(f, it->text);
     fputs("</text>\n", f);
 }
 
@@ -397,28 +387,17 @@ static void svg_item(FILE *f, const item *it)
         break;
     case IT_RECT:
     case IT_CIRCLE:
-        if (it->kind == IT_RECT) {
-            fputs("<rect x=\"", f);
-            svg_num(f, it->xy[0]);
-            fputs("\" y=\"", f);
-            svg_num(f, it->xy[1]);
-            fputs("\" width=\"", f);
-            svg_num(f, it->xy[2]);
-            fputs("\" height=\"", f);
-            svg_num(f, it->xy[3]);
-        } else {
-            fputs("<circle cx=\"", f);
-            svg_num(f, it->xy[0]);
-            fputs("\" cy=\"", f);
-            svg_num(f, it->xy[1]);
-            fputs("\" r=\"", f);
-            svg_num(f, it->xy[2]);
-        }
-        fputc('"', f);
+    {
+        static const char *const rect[] = {"x", "y", "width", "height"}, *const circle[] = {"cx", "cy", "r"};
+        int rc = it->kind == IT_RECT;
+        fputs(rc ? "<rect" : "<circle", f);
+        for (int k = 0; k < (rc ? 4 : 3); k++)
+            svg_attr(f, rc ? rect[k] : circle[k], it->xy[k]);
         svg_style(f, &it->st, 1);
         fputs(attrs, f);
         fputs("/>\n", f);
         break;
+    }
     case IT_TEXT: svg_text(f, it); break;
     case IT_GROUP: fprintf(f, "<g%s>\n", attrs); break;
     case IT_GROUP_END: fputs("</g>\n", f); break;
@@ -430,18 +409,17 @@ int ms_plot_svg(const ms_plot *p, FILE *f)
     if (p->failed)
         return -1;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-    fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"", f);
-    svg_num(f, p->w);
-    fputs("\" height=\"", f);
-    svg_num(f, p->h);
-    fputs("\" viewBox=\"0 0 ", f);
+    fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"", f);
+    svg_attr(f, "width", p->w);
+    svg_attr(f, "height", p->h);
+    fputs(" viewBox=\"0 0 ", f);
     svg_num(f, p->w);
     fputc(' ', f);
     svg_num(f, p->h);
     fputs("\" font-family=\"" SVG_FONTS "\">\n<title>", f);
-    xml_escape(f, p->title);
+    ms_fmt_xml_str(f, p->title);
     fputs("</title>\n<desc>", f);
-    xml_escape(f, p->desc);
+    ms_fmt_xml_str(f, p->desc);
     fputs("</desc>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", f);
     int depth = 0;
     for (int i = 0; i < p->nitems; i++) {

@@ -306,20 +306,6 @@ static void provenance_table(const ms_resultdir *rd, rp_table *t)
 
 /* ---- escaping -------------------------------------------------------------------------- */
 
-static void html_esc(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
-        }
-    }
-}
-
 /* Markdown inline text: characters with a meaning escaped, HTML neutralised,
  * line breaks flattened (a table cell or heading stays one line). */
 static void md_esc(FILE *f, const char *s)
@@ -404,7 +390,7 @@ static void html_table(FILE *f, const rp_table *t, const char *cls)
     fprintf(f, "<table%s%s%s>\n<tr>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
     for (int k = 0; k < t->ncols; k++) {
         fputs("<th>", f);
-        html_esc(f, table_get(t, 0, k));
+        ms_fmt_xml_str(f, table_get(t, 0, k));
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
@@ -412,7 +398,7 @@ static void html_table(FILE *f, const rp_table *t, const char *cls)
         fputs("<tr>", f);
         for (int k = 0; k < t->ncols; k++) {
             fputs("<td>", f);
-            html_esc(f, table_get(t, r, k));
+            ms_fmt_xml_str(f, table_get(t, r, k));
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -433,22 +419,22 @@ static void partial_text(const ms_resultdir *rd, char *buf, size_t len)
 static void html_head(FILE *f, const ms_resultdir *rd)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>magsim report: ", f);
-    html_esc(f, rd->scenario_name ? rd->scenario_name : "result");
+    ms_fmt_xml_str(f, rd->scenario_name ? rd->scenario_name : "result");
     fputs("</title>\n<meta name=\"generator\" content=\"magsim " MAGSIM_VERSION "\">\n<style>\n", f);
     fputs(html_style, f);
     fputs("</style>\n</head>\n<body>\n<h1>", f);
-    html_esc(f, rd->scenario_name ? rd->scenario_name : "magsim result");
+    ms_fmt_xml_str(f, rd->scenario_name ? rd->scenario_name : "magsim result");
     fputs("</h1>\n<p class=\"sub\">magsim result report: shortage, price and trade-flow distributions over ", f);
     char b[64];
     ms_chart_tick_label(rd->paths_done, 1, MS_AXIS_NUMBER, b, sizeof b);
     fprintf(f, "%s Monte Carlo paths, seed ", b);
-    html_esc(f, rd->seed ? rd->seed : "?");
+    ms_fmt_xml_str(f, rd->seed ? rd->seed : "?");
     fputs(".</p>\n", f);
     if (rd->partial) {
         char msg[512];
         partial_text(rd, msg, sizeof msg);
         fputs("<div class=\"banner\" id=\"partial\" role=\"alert\">", f);
-        html_esc(f, msg);
+        ms_fmt_xml_str(f, msg);
         fputs("</div>\n", f);
     }
 }
@@ -459,16 +445,16 @@ static void html_figures(FILE *f, const rp_ctx *c, const rp_render *rr)
     for (int i = 0; i < c->nfig; i++) {
         const rp_figure *fg = &c->fig[i];
         fputs("<figure class=\"fig\" data-figure=\"", f);
-        html_esc(f, fg->name);
+        ms_fmt_xml_str(f, fg->name);
         fputs("\">\n<img alt=\"", f);
-        html_esc(f, fg->title);
+        ms_fmt_xml_str(f, fg->title);
         fprintf(f, "\" width=\"%.0f\" height=\"%.0f\" src=\"data:image/svg+xml;base64,", ms_plot_width(fg->plot),
                 ms_plot_height(fg->plot));
         base64(f, (const unsigned char *)rr[i].svg, rr[i].svg_len);
         fputs("\">\n<figcaption><b>", f);
-        html_esc(f, fg->title);
+        ms_fmt_xml_str(f, fg->title);
         fputs(".</b> ", f);
-        html_esc(f, fg->caption);
+        ms_fmt_xml_str(f, fg->caption);
         fprintf(f, " Files: <a href=\"figures/%s.svg\">figures/%s.svg</a>, <a href=\"figures/%s.png\">"
                    "figures/%s.png</a>.</figcaption>\n</figure>\n", fg->name, fg->name, fg->name, fg->name);
     }
@@ -477,9 +463,9 @@ static void html_figures(FILE *f, const rp_ctx *c, const rp_render *rr)
     fputs("<h2 id=\"left-out\">Figures left out</h2>\n<ul class=\"left-out\">\n", f);
     for (int i = 0; i < c->nomit; i++) {
         fputs("<li><b>", f);
-        html_esc(f, c->omit[i].title);
+        ms_fmt_xml_str(f, c->omit[i].title);
         fputs("</b>: ", f);
-        html_esc(f, c->omit[i].reason);
+        ms_fmt_xml_str(f, c->omit[i].reason);
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
@@ -500,7 +486,7 @@ static int write_html(FILE *f, const rp_ctx *c, const rp_table *head, const rp_t
     fputs("<h2 id=\"headline\">Headline</h2>\n", f);
     html_table(f, head, "headline");
     fputs("<p class=\"note\">", f);
-    html_esc(f, headline_note);
+    ms_fmt_xml_str(f, headline_note);
     fputs("</p>\n", f);
     html_figures(f, c, rr);
     fputs("<h2 id=\"provenance\">Provenance</h2>\n", f);

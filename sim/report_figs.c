@@ -318,28 +318,61 @@ int rp_draw_shortage_fan(rp_ctx *c, const rp_kind *k)
 
 /* ---- price index per importer --------------------------------------------------------- */
 
-static int price_fan_for(rp_ctx *c, const rp_kind *k, const char *prod)
+/* Observed points of a series from backtest.csv. */
+static void observed_points(const ms_resultdir *rd, const ms_rseries *s, fan_panel *fp)
 {
-    const ms_resultdir *rd = c->rd;
+    const ms_csv *b = rd->backtest;
+    fp->nobs = 0;
+    if (!b)
+        return;
+    int cs = ms_csv_col(b, "series"), cu = ms_csv_col(b, "supplier"), ci = ms_csv_col(b, "importer"),
+        cp = ms_csv_col(b, "product"), cm = ms_csv_col(b, "month"), co = ms_csv_col(b, "observed");
+    for (int r = 0; r < b->nrows && fp->nobs < 512; r++) {
+        double v;
+        if (strcmp(ms_csv_get(b, r, cs), s->key[0]) || strcmp(ms_csv_get(b, r, cu), s->key[1]) ||
+            strcmp(ms_csv_get(b, r, ci), s->key[2]) || strcmp(ms_csv_get(b, r, cp), s->key[4]) ||
+            ms_csv_num(ms_csv_get(b, r, co), &v) || !isfinite(v))
+            continue;
+        fp->ox[fp->nobs] = ms_resultdir_parse_month(ms_csv_get(b, r, cm));
+        fp->oy[fp->nobs++] = v;
+    }
+}
+
+/* One panel per importer that has the series (key: series, supplier,
+ * product), after a panel for "all" when with_all; at most MAX_PANELS, the
+ * rest counted in *skipped.  Observed points come from backtest.csv.
+ * Returns the number of panels. */
+static int importer_panels(const ms_resultdir *rd, const char *series, const char *sup, const char *prod,
+                           int with_all, fan_panel *fp, int *skipped)
+{
     name_list imps;
     importers_of(rd, &imps);
-    fan_panel *fp = calloc(MAX_PANELS, sizeof *fp);
-    if (!fp)
-        return -1;
-    int n = 0, skipped = 0;
-    for (int i = 0; i < imps.n; i++) {
-        const ms_rseries *s = ms_resultdir_series(rd, "price_index", "", imps.v[i], "", prod);
+    int n = 0;
+    *skipped = 0;
+    for (int i = with_all ? -1 : 0; i < imps.n; i++) {
+        const char *imp = i < 0 ? "all" : imps.v[i];
+        const ms_rseries *s = ms_resultdir_series(rd, series, sup, imp, "", prod);
         if (!s)
             continue;
         if (n == MAX_PANELS) {
-            skipped++;
+            (*skipped)++;
             continue;
         }
         fp[n].s = s;
-        snprintf(fp[n].title, sizeof fp[n].title, "%s", imps.v[i]);
+        snprintf(fp[n].title, sizeof fp[n].title, "%s", i < 0 ? "all destinations" : imp);
+        observed_points(rd, s, &fp[n]);
         n++;
     }
-    int rc = 0;
+    return n;
+}
+
+static int price_fan_for(rp_ctx *c, const rp_kind *k, const char *prod)
+{
+    const ms_resultdir *rd = c->rd;
+    fan_panel *fp = calloc(MAX_PANELS, sizeof *fp);
+    if (!fp)
+        return -1;
+    int skipped, n = importer_panels(rd, "price_index", "", prod, 0, fp, &skipped), rc = 0;
     char title[256], name[160], note[512], caption[1024], more[128] = "";
     snprintf(title, sizeof title, "Price index per importer: %s", prod);
     if (n == 0) {
@@ -513,49 +546,15 @@ static const char *main_supplier(const ms_resultdir *rd)
     return best;
 }
 
-/* Observed points of a series from backtest.csv. */
-static void observed_points(const ms_resultdir *rd, const ms_rseries *s, fan_panel *fp)
-{
-    const ms_csv *b = rd->backtest;
-    fp->nobs = 0;
-    if (!b)
-        return;
-    int cs = ms_csv_col(b, "series"), cu = ms_csv_col(b, "supplier"), ci = ms_csv_col(b, "importer"),
-        cp = ms_csv_col(b, "product"), cm = ms_csv_col(b, "month"), co = ms_csv_col(b, "observed");
-    for (int r = 0; r < b->nrows && fp->nobs < 512; r++) {
-        double v;
-        if (strcmp(ms_csv_get(b, r, cs), s->key[0]) || strcmp(ms_csv_get(b, r, cu), s->key[1]) ||
-            strcmp(ms_csv_get(b, r, ci), s->key[2]) || strcmp(ms_csv_get(b, r, cp), s->key[4]) ||
-            ms_csv_num(ms_csv_get(b, r, co), &v) || !isfinite(v))
-            continue;
-        fp->ox[fp->nobs] = ms_resultdir_parse_month(ms_csv_get(b, r, cm));
-        fp->oy[fp->nobs++] = v;
-    }
-}
-
 static int shipments_for(rp_ctx *c, const rp_kind *k, const char *sup, const char *prod)
 {
     const ms_resultdir *rd = c->rd;
-    name_list imps;
-    importers_of(rd, &imps);
     fan_panel *fp = calloc(MAX_PANELS, sizeof *fp);
     if (!fp)
         return -1;
-    int n = 0, skipped = 0, nobs = 0;
-    for (int i = -1; i < imps.n; i++) {
-        const char *imp = i < 0 ? "all" : imps.v[i];
-        const ms_rseries *s = ms_resultdir_series(rd, "shipments", sup, imp, "", prod);
-        if (!s)
-            continue;
-        if (n == MAX_PANELS) {
-            skipped++;
-            continue;
-        }
-        fp[n].s = s;
-        snprintf(fp[n].title, sizeof fp[n].title, "%s", i < 0 ? "all destinations" : imp);
-        observed_points(rd, s, &fp[n]);
-        nobs += fp[n++].nobs;
-    }
+    int skipped, n = importer_panels(rd, "shipments", sup, prod, 1, fp, &skipped), nobs = 0;
+    for (int i = 0; i < n; i++)
+        nobs += fp[i].nobs;
     char title[256], name[256], note[512], caption[1400], more[128] = "", sub[256];
     snprintf(title, sizeof title, "Monthly shipments from %s by destination: %s", sup, prod);
     if (n == 0) {
