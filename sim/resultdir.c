@@ -112,7 +112,7 @@ static int major_minor(const char *v)
         return -1;
     const char *p = end + 1;
     long y = strtol(p, &end, 10);
-    if (end == p || x < 0 || y < 0 || y >= 1000)
+    if (end == p || x < 0 || x >= 1000000 || y < 0 || y >= 1000)
         return -1;
     return (int)(x * 1000 + y);
 }

@@ -189,6 +189,10 @@ static void test_not_a_result(void **state)
     put(dir, "timeseries.csv", TS_HDR "price_index,,usa,,ndfeb,2025-01,q50,1\n");
     const char *const m3[] = {"written by magsim 7.3.0; this magsim", NULL};
     expect_load_error(dir, m3);
+    put(dir, "manifest.json", "{\"format\": \"magsim-manifest\", \"format_version\": 1, "
+                              "\"magsim_version\": \"99999999999999999999.1.0\"}");
+    const char *const m5[] = {"\"magsim_version\" is 99999999999999999999.1.0, expected a version such as", NULL};
+    expect_load_error(dir, m5);
     put(dir, "manifest.json", "{\"format\": \"magsim-manifest\", \"format_version\": 2}");
     const char *const m4[] = {"\"format_version\" is 2, expected 1", NULL};
     expect_load_error(dir, m4);
