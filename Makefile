@@ -3,7 +3,8 @@
 #   make            build libmagsim.a and magsim
 #   make deps       install the Debian packages magsim needs (apt-get)
 #   make run        build and run the default scenario
-#   make check      unit (cmocka), end-to-end and golden-output tests
+#   make check      unit (cmocka), end-to-end, report and golden-output tests
+#   make browser-check  the report in headless Chromium (CI)
 #   make bench      benchmarks (paths per second, scaling, memory)
 #   make bench-hpc  sweep scaling in MPI ranks, merge and checkpoint overheads
 #   make memcheck   valgrind: no memory error or leak on a run and a failed validation
@@ -22,7 +23,7 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gsl yaml-0.1 libcrypto
+PKGS      := gsl yaml-0.1 libcrypto cairo fontconfig
 SANITIZER ?=
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -101,7 +102,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc report-check browser-check golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -155,7 +156,7 @@ run: magsim
 # The golden outputs are checked on the release build only: a sanitizer build
 # is slower and its job is memory and thread errors, which unit and e2e cover.
 CHECK_GOLDEN := $(if $(SANITIZER),,golden)
-check: unit e2e hpc $(CHECK_GOLDEN) sources
+check: unit e2e hpc report-check $(CHECK_GOLDEN) sources
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
@@ -178,6 +179,15 @@ check-mpi: $(B)/magsim
 check-slurm: $(B)/magsim
 	$(MAKE) MPI=1 $(BUILDDIR)/release-mpi/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim MAGSIM_MPI=$(CURDIR)/$(BUILDDIR)/release-mpi/magsim sh tests/slurm.sh
+
+# Reports without a browser: files, same bytes, bad input (tests/report.sh).
+report-check: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/report.sh
+
+# The default scenario's report in headless Chromium: no console error, every
+# figure loaded, a screenshot in $(BUILDDIR)/browser/ (tools/browser_check.sh; CI).
+browser-check: $(B)/magsim
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tools/browser_check.sh $(BUILDDIR)/browser
 
 # Golden outputs: every shipped scenario's summary.csv and timeseries.csv at
 # 2,000 paths, byte for byte (tests/golden.sh; --update rewrites them).

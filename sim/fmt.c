@@ -84,6 +84,20 @@ void ms_fmt_json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void ms_fmt_xml_str(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
+        }
+    }
+}
+
 void ms_fmt_sha256_hex(const void *buf, size_t len, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -31,6 +31,8 @@ typedef struct outfile {
 
 struct ms_outdir {
     char *dir;           /* DIR, without trailing slashes */
+    char **subdirs;      /* [nsubdirs] subdirectories made with ms_outdir_add_dir, relative to DIR */
+    int nsubdirs;
     char *tmp;           /* DIR.tmp.PID[.k] */
     char *parent;        /* DIR's parent directory */
     int force;           /* replace an earlier magsim output at DIR */
@@ -300,9 +302,69 @@ ms_outdir *ms_outdir_open(const char *dir_in, int force, char *err, size_t errle
     return NULL;
 }
 
+/* A relative name: components that are neither empty, "." nor "..". */
+static int valid_rel_name(const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    for (const char *c = name; *c;) {
+        size_t n = strcspn(c, "/");
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return 0;
+        c += n;
+        if (*c == '/' && !*++c)
+            return 0;
+    }
+    return 1;
+}
+
+/* Was the directory part of name (if any) made with ms_outdir_add_dir? */
+static int parent_added(const ms_outdir *d, const char *name)
+{
+    const char *sl = strrchr(name, '/');
+    if (!sl)
+        return 1;
+    size_t n = (size_t)(sl - name);
+    for (int k = 0; k < d->nsubdirs; k++)
+        if (strlen(d->subdirs[k]) == n && !strncmp(d->subdirs[k], name, n))
+            return 1;
+    return 0;
+}
+
+int ms_outdir_add_dir(ms_outdir *d, const char *name, char *err, size_t errlen)
+{
+    if (!d || d->committed || !valid_rel_name(name) || !parent_added(d, name)) {
+        seterr(err, errlen, "bad output directory name \"%s\"", name ? name : "");
+        return MS_OUTDIR_EINVAL;
+    }
+    char **ns = realloc(d->subdirs, (size_t)(d->nsubdirs + 1) * sizeof *ns);
+    if (!ns) {
+        seterr(err, errlen, "out of memory");
+        return MS_OUTDIR_EIO;
+    }
+    d->subdirs = ns;
+    size_t plen = strlen(d->tmp) + strlen(name) + 2;
+    char *path = malloc(plen);
+    if (!path || !(d->subdirs[d->nsubdirs] = strdup(name))) {
+        free(path);
+        seterr(err, errlen, "out of memory");
+        return MS_OUTDIR_EIO;
+    }
+    snprintf(path, plen, "%s/%s", d->tmp, name);
+    if (mkdir(path, 0777) != 0) {
+        seterr(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+        free(d->subdirs[d->nsubdirs]);
+        free(path);
+        return MS_OUTDIR_EIO;
+    }
+    free(path);
+    d->nsubdirs++;
+    return MS_OUTDIR_OK;
+}
+
 int ms_outdir_add(ms_outdir *d, const char *name, const void *buf, size_t len, char *err, size_t errlen)
 {
-    if (!d || d->committed || !name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+    if (!d || d->committed || !valid_rel_name(name) || !parent_added(d, name)) {
         seterr(err, errlen, "bad output file name \"%s\"", name ? name : "");
         return MS_OUTDIR_EINVAL;
     }
@@ -413,6 +475,9 @@ void ms_outdir_free(ms_outdir *d)
     for (int k = 0; k < d->nfiles; k++)
         free(d->files[k].name);
     free(d->files);
+    for (int k = 0; k < d->nsubdirs; k++)
+        free(d->subdirs[k]);
+    free(d->subdirs);
     free(d->dir);
     free(d->tmp);
     free(d->parent);

@@ -775,7 +775,7 @@ static const char *source_copy_name(const ms_scenario *s, int k)
     const char *p = s->sources[k].path;
     const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
     static const char *const reserved[] = {"scenario.yaml", "manifest.json", "summary.csv", "summary.json",
-                                           "timeseries.csv", NULL};
+                                           "timeseries.csv", "report", NULL};
     if (!*base)
         return NULL;
     for (int j = 0; reserved[j]; j++)
@@ -821,20 +821,13 @@ static int manifest_writer(FILE *f, const ms_engine *e, const ms_result *r, cons
     return manifest(f, e, r, info, g_manifest_dir);
 }
 
-int ms_output_write_dir(const char *dir, int force, const ms_engine *e, const ms_result *r,
-                        const ms_output_info *info, char *err, size_t errlen)
+int ms_output_add_files(ms_outdir *d, const ms_engine *e, const ms_result *r, const ms_output_info *info,
+                        char *err, size_t errlen)
 {
-    if (!dir || !*dir) {
-        snprintf(err, errlen, "empty output directory name");
-        return MS_OUTPUT_EINVAL;
-    }
     if (check_info(info)) {
         snprintf(err, errlen, "bad quantile levels");
         return MS_OUTPUT_EINVAL;
     }
-    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
-    if (!d)
-        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTPUT_EXISTS : MS_OUTPUT_EIO;
     static const struct { const char *name; writer_fn fn; } writers[] = {
         {"summary.csv", ms_output_summary_csv},
         {"timeseries.csv", ms_output_timeseries_csv},
@@ -856,13 +849,34 @@ int ms_output_write_dir(const char *dir, int force, const ms_engine *e, const ms
         rc = add_rendered(d, "manifest.json", manifest_writer, e, r, info, err, errlen);
         g_manifest_dir = NULL;
     }
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_outdir_commit(d, err, errlen);
-    ms_outdir_free(d);
     switch (rc) {
     case MS_OUTDIR_OK: return MS_OUTPUT_OK;
     case MS_OUTDIR_EXISTS: return MS_OUTPUT_EXISTS;
     case MS_OUTDIR_EINVAL: return MS_OUTPUT_EINVAL;
     default: return MS_OUTPUT_EIO;
     }
+}
+
+int ms_output_write_dir(const char *dir, int force, const ms_engine *e, const ms_result *r,
+                        const ms_output_info *info, char *err, size_t errlen)
+{
+    if (!dir || !*dir) {
+        snprintf(err, errlen, "empty output directory name");
+        return MS_OUTPUT_EINVAL;
+    }
+    if (check_info(info)) {
+        snprintf(err, errlen, "bad quantile levels");
+        return MS_OUTPUT_EINVAL;
+    }
+    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
+    if (!d)
+        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTPUT_EXISTS : MS_OUTPUT_EIO;
+    int rc = ms_output_add_files(d, e, r, info, err, errlen);
+    if (rc == MS_OUTPUT_OK) {
+        int crc = ms_outdir_commit(d, err, errlen);
+        rc = crc == MS_OUTDIR_OK ? MS_OUTPUT_OK : crc == MS_OUTDIR_EXISTS ? MS_OUTPUT_EXISTS
+             : crc == MS_OUTDIR_EINVAL ? MS_OUTPUT_EINVAL : MS_OUTPUT_EIO;
+    }
+    ms_outdir_free(d);
+    return rc;
 }

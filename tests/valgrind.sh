@@ -6,7 +6,8 @@
 # Runs magsim under valgrind --leak-check=full on: a small run with --out
 # (200 paths, 1 thread), a run of a scenario with extends:, a failed
 # validation (several errors), a validation of every bad fixture at once,
-# and a refused run (--max-memory).  Any memory error or any definite or
+# a refused run (--max-memory), the report of a result (cairo, fontconfig)
+# and of a directory that is not one.  Any memory error or any definite or
 # indirect leak fails the check.  "Still reachable" blocks are allowed: the
 # OpenMP runtime keeps its thread pool until exit.
 set -u
@@ -50,5 +51,7 @@ vg "every bad fixture" 3 validate tests/fixtures/bad/*.yaml
 vg "run of an invalid scenario" 3 run tests/fixtures/bad/unknown_key.yaml --paths 64
 vg "refused run (--max-memory)" 1 run "$SC" --paths 64 --max-memory 2M
 vg "existing --out without --force" 1 run "$SC" --paths 64 --out "$T/res"
+vg "report of a result" 0 report "$T/res" --quiet
+vg "report of something that is not a result" 3 report "$T/res/report"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,7 +2,7 @@
 # Install the Debian packages magsim needs, when they are missing, and say which.
 # Used by `make deps`, the README's quick start and .ci/run.
 set -e
-PKGS="make gcc pkg-config libgsl-dev libyaml-dev libcmocka-dev librandom123-dev libssl-dev"
+PKGS="make gcc pkg-config libgsl-dev libyaml-dev libcmocka-dev librandom123-dev libssl-dev libcairo2-dev fonts-dejavu-core"
 [ -n "$MAGSIM_DEPS_EXTRA" ] && PKGS="$PKGS $MAGSIM_DEPS_EXTRA"
 missing=""
 for p in $PKGS; do

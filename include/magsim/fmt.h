@@ -27,6 +27,10 @@ void ms_fmt_csv_str(FILE *f, const char *s);
 /* A JSON string with escapes; null for NULL. */
 void ms_fmt_json_str(FILE *f, const char *s);
 
+/* Text in XML or HTML (content or a quoted attribute): & < > " ' as
+ * entities, control characters as spaces. */
+void ms_fmt_xml_str(FILE *f, const char *s);
+
 /* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
 void ms_fmt_sha256_hex(const void *buf, size_t len, char hex[65]);
 

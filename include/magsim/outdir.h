@@ -8,6 +8,7 @@
  *   d = ms_outdir_open(dir, force)   a fresh DIR.tmp.PID beside DIR
  *   ms_outdir_add(d, name, buf, len) each file: created (never overwritten),
  *                                    written, fsynced, closed, hashed
+ *   ms_outdir_add_dir(d, name)       a subdirectory for files named "name/file"
  *   ms_outdir_commit(d)              fsync the directory, rename it to DIR
  *   ms_outdir_free(d)                removes DIR.tmp.PID unless committed
  *
@@ -43,8 +44,12 @@ int ms_outdir_check(const char *dir, int force, char *err, size_t errlen);
  * message in err on failure. */
 ms_outdir *ms_outdir_open(const char *dir, int force, char *err, size_t errlen);
 
-/* Write one file (a plain name, no '/').  0, or an MS_OUTDIR_* code. */
+/* Write one file: a plain name, or "sub/name" inside a subdirectory made
+ * with ms_outdir_add_dir.  0, or an MS_OUTDIR_* code. */
 int ms_outdir_add(ms_outdir *d, const char *name, const void *buf, size_t len, char *err, size_t errlen);
+/* Make a subdirectory (its own parent, if any, made before).  0, or an
+ * MS_OUTDIR_* code. */
+int ms_outdir_add_dir(ms_outdir *d, const char *name, char *err, size_t errlen);
 
 /* The files added so far, in order: name, size, SHA-256 hex. */
 int ms_outdir_nfiles(const ms_outdir *d);

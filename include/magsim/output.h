@@ -77,6 +77,13 @@ int ms_output_timeseries_csv(FILE *out, const ms_engine *e, const ms_result *r, 
 int ms_output_summary_json(FILE *out, const ms_engine *e, const ms_result *r, const ms_output_info *info);
 int ms_output_manifest_json(FILE *out, const ms_engine *e, const ms_result *r, const ms_output_info *info);
 
+/* Add every file (the manifest last, listing the others) to an open result
+ * directory, for a command that adds more files before it commits (run
+ * --report).  MS_OUTPUT_OK or an error code with a message in err. */
+struct ms_outdir;
+int ms_output_add_files(struct ms_outdir *d, const ms_engine *e, const ms_result *r, const ms_output_info *info,
+                        char *err, size_t errlen);
+
 /* Write every file into DIR atomically (see above).  Missing parent
  * directories are created.  Returns MS_OUTPUT_OK or an error code with a
  * message in err. */

@@ -27,7 +27,8 @@ const char *const cli_exit_text =
     "  1  runtime failure (output directory exists or cannot be written, the run would need more\n"
     "     memory than --max-memory or more disk than is free, out of memory, GSL error)\n"
     "  2  usage error (unknown option, bad value)\n"
-    "  3  invalid scenario (the file cannot be read or has errors)\n"
+    "  3  invalid input: a scenario that cannot be read or has errors; for report, a DIR that\n"
+    "     is not a magsim result this version can read\n"
     "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n";
 
 void cli_err(const char *fmt, ...)

@@ -85,6 +85,12 @@ void cli_progress_done(cli_progress_state *p);
 int cli_check_resources(const char *what, const ms_estimate *est, int months, int threads, double max_memory,
                         const char *out_dir, double extra_out_bytes);
 
+/* `run --report`: add the report of the result in result_dir (the run's
+ * temporary directory, already holding its files) to d under "report/".
+ * shown_dir names the result in messages.  An exit status. */
+struct ms_outdir;
+int cli_report_into(struct ms_outdir *d, const char *result_dir, const char *shown_dir, int quiet);
+
 /* Load a scenario, printing every diagnostic on stderr; NULL when invalid. */
 ms_scenario *cli_load_scenario(const char *path);
 

@@ -12,8 +12,10 @@
  * thread starts (GSL's default handler aborts).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "magsim/plot.h"
 #include "cli.h"
 
 int cli_run_main(int argc, char **argv, int full_argc, char **full_argv);
@@ -24,6 +26,8 @@ int cli_sweep_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_sweep_usage(FILE *f);
 int cli_merge_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_merge_usage(FILE *f);
+int cli_report_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_report_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
@@ -32,6 +36,7 @@ static const cli_command commands[] = {
     {"validate", cli_validate_main, cli_validate_usage, "load each SCENARIO, report every error located, summarise it"},
     {"sweep", cli_sweep_main, cli_sweep_usage, "run a scenario at every point of a sweep (grid, lhs, sobol); MPI, Slurm shards"},
     {"merge", cli_merge_main, cli_merge_usage, "combine the shards of a sweep into the result of one run"},
+    {"report", cli_report_main, cli_report_usage, "report.html, report.md and figures (SVG, PNG) of a result DIR"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
@@ -100,6 +105,7 @@ static int help_main(int argc, char **argv, int full_argc, char **full_argv)
 int main(int argc, char **argv)
 {
     cli_gsl_install();
+    atexit(ms_plot_cleanup);   /* cairo's font caches, for leak checkers */
     if (argc < 2) {
         usage_main(stderr);
         return CLI_EXIT_USAGE;

@@ -20,6 +20,7 @@
 #include "magsim/engine.h"
 #include "magsim/outdir.h"
 #include "magsim/output.h"
+#include "magsim/report.h"
 #include "magsim/scenario.h"
 #include "cli.h"
 #include "par.h"
@@ -42,6 +43,9 @@ void cli_run_usage(FILE *f)
           "  -o, --out DIR          write summary.csv, timeseries.csv, summary.json, manifest.json\n"
           "                         and scenario.yaml into DIR; DIR appears complete or not at all\n"
           "  -f, --force            replace DIR when it holds an earlier magsim output\n"
+          "      --report           also write DIR/report: report.html, report.md and the figures\n"
+          "                         (magsim help report); adds the quantile levels the figures use\n"
+          "                         (0.05,0.1,0.25,0.5,0.75,0.9,0.95,0.99) to the run's levels\n"
           "  -q, --quiet            no progress bar and no summary on stdout\n"
           "      --no-series        skip the monthly series (timeseries.csv keeps only its header)\n"
           "      --max-memory SIZE  refuse to start a run estimated to need more memory than SIZE\n"
@@ -72,10 +76,11 @@ typedef struct run_args {
     int force;                     /* --force */
     int quiet;                     /* --quiet */
     int no_series;                 /* --no-series */
+    int report;                    /* --report */
     double max_memory;             /* --max-memory, bytes; 0: 80% of physical memory */
 } run_args;
 
-enum { OPT_QUANTILES = 256, OPT_NO_SERIES, OPT_MAX_MEMORY };
+enum { OPT_QUANTILES = 256, OPT_NO_SERIES, OPT_MAX_MEMORY, OPT_REPORT };
 
 static const struct option run_longopts[] = {
     {"paths", required_argument, NULL, 'n'},
@@ -86,6 +91,7 @@ static const struct option run_longopts[] = {
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"no-series", no_argument, NULL, OPT_NO_SERIES},
+    {"report", no_argument, NULL, OPT_REPORT},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -128,6 +134,7 @@ static int parse_run(int argc, char **argv, run_args *a)
         case 'f': a->force = 1; break;
         case 'q': a->quiet = 1; break;
         case OPT_NO_SERIES: a->no_series = 1; break;
+        case OPT_REPORT: a->report = 1; break;
         case OPT_MAX_MEMORY:
             if (cli_parse_size("--max-memory", optarg, &a->max_memory))
                 return -1;
@@ -153,7 +160,58 @@ static int parse_run(int argc, char **argv, run_args *a)
         return -1;
     }
     a->scenario = argv[optind];
+    if (a->report && !a->out) {
+        cli_err("--report needs --out DIR (the report is written into DIR/report)");
+        return -1;
+    }
     return 0;
+}
+
+/* The run's quantile levels with the report's added (ascending, no
+ * duplicates).  -1 after a message when they would be too many. */
+static int add_report_quantiles(const double *q, int nq, double *out, int *nout)
+{
+    int n = 0, i = 0, j = 0;
+    while (i < nq || j < ms_report_nquantiles) {
+        double a = i < nq ? q[i] : 2, b = j < ms_report_nquantiles ? ms_report_quantiles[j] : 2, v = a < b ? a : b;
+        i += a <= b + 1e-12;
+        j += b <= a + 1e-12;
+        if (n == MS_MAX_QUANTILES) {
+            cli_err("--report: the run's quantile levels and the %d the report uses make more than %d",
+                    ms_report_nquantiles, MS_MAX_QUANTILES);
+            return -1;
+        }
+        out[n++] = v;
+    }
+    *nout = n;
+    return 0;
+}
+
+/* Write the result files (and with --report the report) into DIR atomically. */
+static int write_result(const run_args *a, const ms_engine *e, const ms_result *r, const ms_output_info *info)
+{
+    char msg[1024];
+    if (!a->report) {
+        if (ms_output_write_dir(a->out, a->force, e, r, info, msg, sizeof msg) == MS_OUTPUT_OK)
+            return CLI_EXIT_OK;
+        cli_err("--out: %s", msg);
+        return CLI_EXIT_RUNTIME;
+    }
+    ms_outdir *d = ms_outdir_open(a->out, a->force, msg, sizeof msg);
+    if (!d) {
+        cli_err("--out: %s", msg);
+        return CLI_EXIT_RUNTIME;
+    }
+    int rc = CLI_EXIT_RUNTIME;
+    if (ms_output_add_files(d, e, r, info, msg, sizeof msg) != MS_OUTPUT_OK)
+        cli_err("--out: %s", msg);
+    else if ((rc = cli_report_into(d, ms_outdir_tmp_path(d), a->out, a->quiet)) == CLI_EXIT_OK &&
+             ms_outdir_commit(d, msg, sizeof msg) != MS_OUTDIR_OK) {
+        cli_err("--out: %s", msg);
+        rc = CLI_EXIT_RUNTIME;
+    }
+    ms_outdir_free(d);
+    return rc == CLI_EXIT_INVALID ? CLI_EXIT_RUNTIME : rc;
 }
 
 int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
@@ -192,6 +250,14 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         eo.seed = a.seed;
     const double *q = a.nquantiles ? a.quantiles : s->quantiles;
     int nq = a.nquantiles ? a.nquantiles : s->nquantiles;
+    double qrep[MS_MAX_QUANTILES];
+    if (a.report) {
+        if (add_report_quantiles(q, nq, qrep, &nq)) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+        q = qrep;
+    }
     if (paths > CLI_MAX_PATHS) {
         cli_err("%s: run.paths is %" PRIu64 "; at most %llu paths are allowed", a.scenario, paths,
                 (unsigned long long)CLI_MAX_PATHS);
@@ -206,6 +272,8 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     double copies = 0;
     for (int k = 0; k < s->nsources; k++)
         copies += (double)s->sources[k].len;
+    if (a.report)
+        copies += 16e6;   /* the report: documents and figures, a few MB */
     if (cli_check_resources(a.scenario, &est, s->months, threads, a.max_memory, a.out, copies))
         goto done;
     e = ms_engine_alloc(s, &eo, msg, sizeof msg);
@@ -246,11 +314,8 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     if (!a.quiet && ms_output_terminal(stdout, e, r, &info) == 0)
         fflush(stdout);
     if (a.out) {
-        int orc = ms_output_write_dir(a.out, a.force, e, r, &info, msg, sizeof msg);
-        if (orc != MS_OUTPUT_OK) {
-            cli_err("--out: %s", msg);
+        if (write_result(&a, e, r, &info) != CLI_EXIT_OK)
             goto done;
-        }
         if (!a.quiet)
             fprintf(stderr, "magsim: wrote %s%s\n", a.out, r->interrupted ? " (partial result)" : "");
     }
