@@ -28,8 +28,8 @@ mkdir -p "$B/obj" "$B/corpus"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wno-unused-parameter -g -O1 -Iinclude -fopenmp
         -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
         -fno-omit-frame-pointer -DMAGSIM_VERSION=\"$(cat VERSION)\"
-        $(pkg-config --cflags gsl yaml-0.1 libcrypto)"
-LIBS="$(pkg-config --libs gsl yaml-0.1 libcrypto) -lm"
+        $(pkg-config --cflags gsl yaml-0.1 libcrypto cairo fontconfig)"
+LIBS="$(pkg-config --libs gsl yaml-0.1 libcrypto cairo fontconfig) -lm"
 # OpenMP: the engine's parallel driver is not run here, but the library
 # calls omp_* functions; LLVM's libomp comes with clang.
 OMP="-fopenmp"
