@@ -89,7 +89,7 @@ LIB_OBJ  := $(LIB_SRC:sim/%.c=$(B)/sim/%.o)
 # On x86-64 the month steps are also built for x86-64-v4 (AVX-512) and
 # picked at run time on machines that have it (sim/engine_int.h: the same
 # bits either way; MAGSIM_ISA=baseline forces the baseline).
-ISA_V4_SRC := sim/path.c sim/steps.c
+ISA_V4_SRC := sim/path.c sim/steps.c $(wildcard sim/policy/*.c)
 ifeq ($(shell uname -m),x86_64)
   ISA_V4_OBJ := $(ISA_V4_SRC:sim/%.c=$(B)/sim/%_v4.o)
   CFLAGS_BASE += -DMS_HAVE_V4

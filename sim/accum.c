@@ -364,6 +364,70 @@ void ms_hist_add(ms_hist *h, double x)
         h->max = x;
 }
 
+/* Many values at once (v[j * stride], j < n): ms_hist_add's result, with
+ * the window, counters and extremes held in registers for the common case
+ * of a positive value in an allocated octave; zeros are counted inline;
+ * anything else goes through ms_hist_add. */
+static void hist_add_many(ms_hist *h, const double *v, size_t stride, int n)
+{
+    uint64_t cnt = 0, nz = 0;
+    double mn = h->min, mx = h->max;
+    const unsigned shift = (unsigned)h->shift, smask = (unsigned)h->S - 1;
+    int base = h->side[0].base;
+    unsigned noct = (unsigned)h->side[0].noct;
+    void **oct = h->side[0].oct;
+    for (int j = 0; j < n; j++) {
+        double x = v[(size_t)j * stride];
+        uint64_t u;
+        memcpy(&u, &x, sizeof u);
+        uint64_t a = u & H_ABS;
+        if (a == 0) { /* zero, either sign: as hist_add_special */
+            nz++;
+            cnt++;
+            if (0.0 < mn)
+                mn = 0.0;
+            if (0.0 > mx)
+                mx = 0.0;
+            continue;
+        }
+        unsigned k = (unsigned)((int)(a >> 52) - base), jj = (unsigned)(a >> shift) & smask;
+        void *o;
+        if ((u >> 63) || a >= H_INF || k >= noct || !(o = oct[k])) {
+            h->n += cnt;
+            h->nzero += nz;
+            cnt = nz = 0;
+            h->min = mn;
+            h->max = mx;
+            ms_hist_add(h, x);
+            mn = h->min;
+            mx = h->max;
+            base = h->side[0].base;
+            noct = (unsigned)h->side[0].noct;
+            oct = h->side[0].oct;
+            continue;
+        }
+        if (h->track) {
+            hbucket *b = (hbucket *)o + jj;
+            b->n++;
+            if (x < b->lo)
+                b->lo = x;
+            if (x > b->hi)
+                b->hi = x;
+        } else {
+            ((uint64_t *)o)[jj]++;
+        }
+        cnt++;
+        if (x < mn)
+            mn = x;
+        if (x > mx)
+            mx = x;
+    }
+    h->n += cnt;
+    h->nzero += nz;
+    h->min = mn;
+    h->max = mx;
+}
+
 int ms_hist_merge(ms_hist *dst, const ms_hist *src)
 {
     if (dst->bits != src->bits || dst->track != src->track)
@@ -558,15 +622,25 @@ typedef struct ms_astat {
     uint64_t n;    /* values added */
     uint64_t npos; /* values > 0 */
     double shift;  /* subtracted before summing */
-    ms_xsum s1;    /* exact sum of block sums of (x - shift) */
-    ms_xsum s2;    /* exact sum of block sums of (x - shift)^2 */
     ms_hist *h;    /* distribution of x */
 } ms_astat;
 
+/* Block sums wait in a buffer of ACC_PENDING blocks before they enter the
+ * exact sums: a block then writes its sums contiguously, and each
+ * statistic's superaccumulators are touched once per ACC_PENDING blocks.
+ * The exact sum of a set of doubles does not depend on when or in what
+ * order they are added, so nothing changes but the memory traffic; every
+ * reader (merge, summary, pack) counts the pending sums. */
+#define ACC_PENDING 16
+
 struct ms_accum {
-    int nstats;   /* statistics */
-    int track;    /* histograms keep bucket ranges */
-    ms_astat *st; /* [nstats] */
+    int nstats;    /* statistics */
+    int track;     /* histograms keep bucket ranges */
+    ms_astat *st;  /* [nstats] */
+    ms_xsum *xs;   /* [2 * nstats]: exact sums of block sums of (x - shift), then of (x - shift)^2 */
+    double *pend;  /* [ACC_PENDING][nstats][2] block sums not yet in xs, or NULL until the first block */
+    int npend;     /* blocks in pend */
+    double *bsum;  /* [nstats][2] sums of the open block (ms_accum_block_*), or NULL */
 };
 
 ms_accum *ms_accum_alloc(int nstats, const int *bits, int track_range)
@@ -579,13 +653,12 @@ ms_accum *ms_accum_alloc(int nstats, const int *bits, int track_range)
     a->nstats = nstats;
     a->track = track_range != 0;
     a->st = calloc(nstats ? (size_t)nstats : 1, sizeof *a->st);
-    if (!a->st) {
-        free(a);
+    a->xs = calloc(nstats ? 2 * (size_t)nstats : 1, sizeof *a->xs);
+    if (!a->st || !a->xs) {
+        ms_accum_free(a);
         return NULL;
     }
     for (int i = 0; i < nstats; i++) {
-        ms_xsum_init(&a->st[i].s1);
-        ms_xsum_init(&a->st[i].s2);
         a->st[i].h = ms_hist_alloc(bits ? bits[i] : 7, track_range);
         if (!a->st[i].h) {
             ms_accum_free(a);
@@ -599,9 +672,12 @@ void ms_accum_free(ms_accum *a)
 {
     if (!a)
         return;
-    for (int i = 0; i < a->nstats; i++)
+    for (int i = 0; a->st && i < a->nstats; i++)
         ms_hist_free(a->st[i].h);
     free(a->st);
+    free(a->xs);
+    free(a->pend);
+    free(a->bsum);
     free(a);
 }
 
@@ -618,32 +694,85 @@ void ms_accum_set_shift(ms_accum *a, const double *shift)
     }
 }
 
-/* Statistic-major: one statistic's npaths values, in path order, then the
- * next, so each histogram stays in cache.  The block sums are plain doubles
- * in path order (the same for any thread count); they then enter the xsums
- * exactly. */
-/* Statistic i of the block's j-th path is vals[i * stat_stride + j * path_stride].
- * Each statistic's values are summed in path order, whatever the layout, so
- * both layouts give the same bits. */
-void ms_accum_add_strided(ms_accum *a, const double *vals, int npaths, size_t stat_stride, size_t path_stride)
+/* The pending block sums of statistic i added into x[0] (S1) and x[1] (S2). */
+static void add_pending(const ms_accum *a, int i, ms_xsum *x)
 {
+    for (int b = 0; b < a->npend; b++) {
+        const double *p = a->pend + ((size_t)b * a->nstats + i) * 2;
+        ms_xsum_add(&x[0], p[0]);
+        ms_xsum_add(&x[1], p[1]);
+    }
+}
+
+static void flush_pending(ms_accum *a)
+{
+    for (int i = 0; i < a->nstats; i++)
+        add_pending(a, i, &a->xs[2 * i]);
+    a->npend = 0;
+}
+
+/* An open block: its sums so far, per statistic (ms_accum_block_*). */
+static int block_alloc(ms_accum *a)
+{
+    if (!a->bsum)
+        a->bsum = malloc(sizeof(double) * 2 * (a->nstats ? (size_t)a->nstats : 1));
+    if (!a->pend) /* without a buffer (out of memory) the sums go straight into xs */
+        a->pend = malloc(sizeof(double) * ACC_PENDING * 2 * (a->nstats ? (size_t)a->nstats : 1));
+    return a->bsum ? 0 : -1;
+}
+
+void ms_accum_block_begin(ms_accum *a)
+{
+    if (block_alloc(a) == 0)
+        memset(a->bsum, 0, sizeof(double) * 2 * (size_t)a->nstats);
+}
+
+/* Statistic by statistic: the values continue the block's sums in path
+ * order (plain doubles, the same for any thread count) and go into the
+ * histogram. */
+void ms_accum_block_add(ms_accum *a, const double *vals, size_t stat_stride, size_t path_stride, int npaths)
+{
+    double *bs = a->bsum;
     for (int i = 0; i < a->nstats; i++) {
         ms_astat *s = &a->st[i];
         const double *v = vals + (size_t)i * stat_stride;
-        double sh = s->shift, s1 = 0.0, s2 = 0.0;
+        double sh = s->shift, s1 = bs[2 * i], s2 = bs[2 * i + 1];
         uint64_t npos = 0;
         for (int j = 0; j < npaths; j++) {
             double x = v[(size_t)j * path_stride], d = x - sh;
             s1 += d;
             s2 += d * d;
             npos += x > 0.0;
-            ms_hist_add(s->h, x);
         }
+        bs[2 * i] = s1;
+        bs[2 * i + 1] = s2;
+        hist_add_many(s->h, v, path_stride, npaths);
         s->n += (uint64_t)npaths;
         s->npos += npos;
-        ms_xsum_add(&s->s1, s1);
-        ms_xsum_add(&s->s2, s2);
     }
+}
+
+/* The block's sums enter the exact sums (through the pending buffer). */
+void ms_accum_block_end(ms_accum *a)
+{
+    if (a->npend == ACC_PENDING)
+        flush_pending(a);
+    if (a->pend) {
+        memcpy(a->pend + (size_t)a->npend * a->nstats * 2, a->bsum, sizeof(double) * 2 * (size_t)a->nstats);
+        a->npend++;
+    } else {
+        for (int i = 0; i < 2 * a->nstats; i++)
+            ms_xsum_add(&a->xs[i], a->bsum[i]);
+    }
+}
+
+/* Statistic i of the block's j-th path is vals[i * stat_stride + j * path_stride]:
+ * one whole block.  Both layouts give the same bits. */
+void ms_accum_add_strided(ms_accum *a, const double *vals, int npaths, size_t stat_stride, size_t path_stride)
+{
+    ms_accum_block_begin(a);
+    ms_accum_block_add(a, vals, stat_stride, path_stride, npaths);
+    ms_accum_block_end(a);
 }
 
 void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
@@ -666,10 +795,19 @@ int ms_accum_merge(ms_accum *dst, const ms_accum *src)
             return -1;
         d->n += s->n;
         d->npos += s->npos;
-        ms_xsum_merge(&d->s1, &s->s1);
-        ms_xsum_merge(&d->s2, &s->s2);
+        ms_xsum_merge(&dst->xs[2 * i], &src->xs[2 * i]);
+        ms_xsum_merge(&dst->xs[2 * i + 1], &src->xs[2 * i + 1]);
+        add_pending(src, i, &dst->xs[2 * i]);
     }
     return 0;
+}
+
+/* Statistic i's exact sums, pending block sums included. */
+static void exact_sums(const ms_accum *a, int i, ms_xsum x[2])
+{
+    x[0] = a->xs[2 * i];
+    x[1] = a->xs[2 * i + 1];
+    add_pending(a, i, x);
 }
 
 /* mean = shift + S1/n;  var = (S2 - S1^2/n)/(n - 1) (>= 0; sd 0 for n = 1);
@@ -688,7 +826,9 @@ void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat
         return;
     }
     double n = (double)s->n;
-    double S1 = ms_xsum_value(&s->s1), S2 = ms_xsum_value(&s->s2);
+    ms_xsum x[2];
+    exact_sums(a, i, x);
+    double S1 = ms_xsum_value(&x[0]), S2 = ms_xsum_value(&x[1]);
     out->mean = s->shift + S1 / n;
     double var = s->n > 1 ? (S2 - S1 * S1 / n) / (n - 1.0) : 0.0;
     out->sd = var > 0.0 ? sqrt(var) : isnan(var) ? NAN : 0.0;
@@ -704,7 +844,8 @@ void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat
 
 size_t ms_accum_bytes(const ms_accum *a)
 {
-    size_t b = sizeof *a + (size_t)a->nstats * sizeof *a->st;
+    size_t b = sizeof *a + (size_t)a->nstats * (sizeof *a->st + 2 * sizeof *a->xs) +
+               (a->pend ? sizeof(double) * ACC_PENDING * 2 * (size_t)a->nstats : 0);
     for (int i = 0; i < a->nstats; i++)
         b += ms_hist_bytes(a->st[i].h);
     return b;
@@ -857,8 +998,10 @@ static size_t accum_write(const ms_accum *a, unsigned char *p)
         PUT(&b, s->shift);
         PUT(&b, s->n);
         PUT(&b, s->npos);
-        put_xsum(&b, &s->s1);
-        put_xsum(&b, &s->s2);
+        ms_xsum x[2];
+        exact_sums(a, i, x);
+        put_xsum(&b, &x[0]);
+        put_xsum(&b, &x[1]);
         put_hist(&b, s->h);
     }
     if (p) {
@@ -911,8 +1054,8 @@ int ms_accum_unpack_merge(ms_accum *dst, const unsigned char *buf, size_t len)
         GET(&b, s->shift);
         GET(&b, s->n);
         GET(&b, s->npos);
-        get_xsum(&b, &s->s1);
-        get_xsum(&b, &s->s2);
+        get_xsum(&b, &t->xs[2 * i]);
+        get_xsum(&b, &t->xs[2 * i + 1]);
         if (b.err || sbits != s->h->bits || s->npos > s->n)
             rc = -1;
         else

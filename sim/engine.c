@@ -78,6 +78,11 @@ ms_path_batch_fn ms_path_batch_select(const char **name)
     return ms_path_batch;
 }
 
+ms_path_batch_fn ms_path_batch_select_baseline(void)
+{
+    return ms_path_batch;
+}
+
 /* Copy the lanes' vectors out of w->obuf: path j of the batch to out + j * stride. */
 static void copy_out(const ms_engine *e, const ms_work *w, int n, double *out, size_t stride)
 {
@@ -110,18 +115,29 @@ int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, doubl
     return 0;
 }
 
-/* A block of np <= MS_BLOCK paths from p0 into a statistic-major block buffer
- * (statistic k of the block's j-th path at buf[k * MS_BLOCK + j]): each
- * batch writes its lanes' values of a statistic as one vector. */
-static void block_paths(const ms_engine *e, ms_work *w, uint64_t p0, int np, double *buf)
+/* A block of np <= MS_BLOCK paths from p0 into r: each batch of MS_LANES
+ * paths is simulated into the workspace's statistic-major buffer (statistic
+ * k of lane l at obuf[k * MS_LANES + l], small enough to stay in cache) and
+ * added to the open block of the accumulators at once, in path order. */
+static void block_paths(const ms_engine *e, ms_work *w, uint64_t p0, int np, ms_result *r)
 {
+    int nm = e->nmetrics;
+    ms_accum_block_begin(r->metrics);
+    if (r->series)
+        ms_accum_block_begin(r->series);
     for (int j = 0; j < np; j += MS_LANES) {
         int m = np - j < MS_LANES ? np - j : MS_LANES;
         uint64_t paths[MS_LANES];
         for (int l = 0; l < m; l++)
             paths[l] = p0 + (uint64_t)(j + l);
-        e->batch(e, w, paths, m, NULL, buf + j, MS_BLOCK, NULL);
+        e->batch(e, w, paths, m, NULL, NULL, 0, NULL);
+        ms_accum_block_add(r->metrics, w->obuf, MS_LANES, 1, m);
+        if (r->series)
+            ms_accum_block_add(r->series, w->obuf + (size_t)nm * MS_LANES, MS_LANES, 1, m);
     }
+    ms_accum_block_end(r->metrics);
+    if (r->series)
+        ms_accum_block_end(r->series);
 }
 
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
@@ -166,13 +182,10 @@ static int stop_requested(const ms_run_opts *o)
 static void run_blocks(run_shared *sh, ms_result *r, int tid)
 {
     const ms_engine *e = sh->e;
-    int nst = e->nstats, nm = e->nmetrics;
     ms_work *w = ms_work_alloc(e);
-    double *buf = aligned_alloc(64, ((size_t)nst * MS_BLOCK * sizeof(double) + 64) / 64 * 64);
-    if (!w || !buf || !r) {
+    if (!w || !r) {
 #pragma omp atomic write
         sh->fail = 1;
-        free(buf);
         ms_work_free(w);
         return;
     }
@@ -186,11 +199,7 @@ static void run_blocks(run_shared *sh, ms_result *r, int tid)
             break;
         uint64_t p0 = sh->first + b * MS_BLOCK;
         int np = (int)(sh->n - b * MS_BLOCK < MS_BLOCK ? sh->n - b * MS_BLOCK : MS_BLOCK);
-        block_paths(e, w, p0, np, buf);
-        /* statistic-major: each statistic's values are contiguous, in path order */
-        ms_accum_add_block(r->metrics, buf, np, MS_BLOCK);
-        if (r->series)
-            ms_accum_add_block(r->series, buf + (size_t)nm * MS_BLOCK, np, MS_BLOCK);
+        block_paths(e, w, p0, np, r);
 #pragma omp atomic update
         sh->done += (uint64_t)np;
         if (tid == 0 && sh->o->progress) {
@@ -204,7 +213,6 @@ static void run_blocks(run_shared *sh, ms_result *r, int tid)
             }
         }
     }
-    free(buf);
     ms_work_free(w);
 }
 

@@ -345,6 +345,7 @@ void ms_hooks_run(const ms_engine *e, ms_work *w, ms_hook h, const ms_hook_ctx *
 /* The variant this machine runs (MAGSIM_ISA=baseline forces the baseline),
  * and its name. */
 ms_path_batch_fn ms_path_batch_select(const char **name);
+ms_path_batch_fn ms_path_batch_select_baseline(void);
 
 /* ---- sim/path.c ---- */
 /* Simulate paths[0..n-1] (n <= W) with inputs set per path (sets may be

@@ -77,10 +77,13 @@ static void draw_inputs(const ms_engine *e, ms_work *w)
 static void reset_state(const ms_engine *e, ms_work *w)
 {
     int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
-    memset(w->claim, 0, sizeof(double) * (size_t)C * P * H * W);
-    memset(w->arr, 0, sizeof(double) * (size_t)I * P * H * W);
-    memset(w->dep, 0, sizeof(double) * (size_t)e->nflows * T * W);
-    memset(w->claimI, 0, sizeof(double) * (size_t)H * W);
+    /* pipelines: months before T were cleared as they were consumed (and
+     * departures as they were read), so only the months past the horizon
+     * remain from the previous batch */
+    for (int k = 0; k < C * P; k++)
+        memset(AT(w->claim, (size_t)k * H + T), 0, sizeof(double) * (size_t)(H - T) * W);
+    for (int k = 0; k < I * P; k++)
+        memset(AT(w->arr, (size_t)k * H + T), 0, sizeof(double) * (size_t)(H - T) * W);
     memset(w->U, 0, sizeof(double) * (size_t)C * P * W);
     memset(w->sub, 0, sizeof(double) * (size_t)C * W);
     memset(w->out_until, 0, sizeof(int) * (size_t)S * W);
@@ -322,7 +325,7 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                 if (m == NONE)
                     continue;
                 int sr = e->sr_ship[(s * (I + 1) + i) * P + p];
-                const double *dp = AT(w->dep, (size_t)f * T);
+                double *dp = AT(w->dep, (size_t)f * T);
                 vd tot = zero;
                 for (int t = 0; t < T; t++) {
                     vd v = VD(dp + (size_t)t * W);
@@ -331,12 +334,12 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                         OUTV(sr + t) = v;
                         OUTV(sall + t) += v;
                     }
+                    if (tr)
+                        tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = v[0];
+                    VD(dp + (size_t)t * W) = zero; /* cleared as read: ready for the next batch */
                 }
                 OUTV(m) = tot;
                 OUTV(mall) += tot;
-                if (tr)
-                    for (int t = 0; t < T; t++)
-                        tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = dp[t * W];
             }
         }
 }

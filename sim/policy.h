@@ -21,7 +21,16 @@ typedef int (*ms_policy_compile_fn)(ms_engine *e, ms_cpol *cp, char *err, size_t
 /* Compile policy cp->pol through its type's row. 0, or -1 with a message. */
 int ms_policy_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen);
 
-/* The types' compile functions (sim/policy/TYPE.c). */
+/* The types' compile functions (sim/policy/TYPE.c).  Policy files are
+ * built in both ISA variants like the steps (sim/engine_int.h): the
+ * x86-64-v4 build's compile function registers that build's hooks. */
+#ifdef MS_ISA_V4
+#define ms_export_control_compile ms_export_control_compile_v4
+#define ms_tariff_compile ms_tariff_compile_v4
+#define ms_recycling_compile ms_recycling_compile_v4
+#define ms_stockpile_compile ms_stockpile_compile_v4
+#define ms_demand_shock_compile ms_demand_shock_compile_v4
+#endif
 int ms_export_control_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen);
 int ms_tariff_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen);
 int ms_recycling_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen);

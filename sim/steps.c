@@ -668,6 +668,10 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
             tr->released[k] = AT(w->Xm, i)[0];
             tr->fill_rate[k] = fillp[0];
         }
+        /* this month of the pipelines is consumed: cleared for the next batch */
+        VD(AT(w->arr, (size_t)ip * H + t)) = zero;
+        for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+            VD(AT(w->claim, (size_t)(c * P + p) * H + t)) = zero;
     }
 }
 

@@ -100,6 +100,16 @@ void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
  * as ms_accum_add_block: each statistic is still summed in path order. */
 void ms_accum_add_strided(ms_accum *a, const double *vals, int npaths, size_t stat_stride, size_t path_stride);
 
+/* A block added in pieces (the engine adds each batch of MS_LANES paths as
+ * it is simulated): begin, add the block's paths in path order in as many
+ * calls as needed (statistic i of the j-th path of a call at
+ * vals[i * stat_stride + j * path_stride]), end.  The same bits as one
+ * ms_accum_add_strided of the whole block.  No other call on the
+ * accumulator between begin and end. */
+void ms_accum_block_begin(ms_accum *a);
+void ms_accum_block_add(ms_accum *a, const double *vals, size_t stat_stride, size_t path_stride, int npaths);
+void ms_accum_block_end(ms_accum *a);
+
 int ms_accum_merge(ms_accum *dst, const ms_accum *src); /* exact, any order */
 void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat_summary *out);
 size_t ms_accum_bytes(const ms_accum *a);

@@ -137,40 +137,35 @@ static void hook_pass(const ms_engine *e, ms_work *w, const ms_cpol *cp, const m
         return;
     if (c->mode == MS_CTRL_QUOTA)
         quota_fraction(e, w, cp, c, p, x->req);
-    const double *on = PSTATE(cp, ST_ON), *a = PSTATE(cp, ST_A), *qf = PSTATE(cp, ST_QFRAC);
+    vd zero = vsplat(0), on = VD(PSTATE(cp, ST_ON)), a = VD(PSTATE(cp, ST_A)), qf = VD(PSTATE(cp, ST_QFRAC));
+    vd cov = VD(VS(c->aff)) * (1.0 - VD(VS(c->gl))); /* controlled share of the flow */
+    vd fr = 1.0 - cov, delay = VD(VS(c->delay));
     double *qused = PSTATE(cp, ST_USED + e->I);
     for (int k = 0; k < c->nflows[p]; k++) {
         int f = c->flows[p][k], i = e->fl_i[f];
-        const double *req = AT(x->req, f), *B0 = AT(w->B0, f), *gs = AT(w->gscale, i * P + p);
-        double *used = PSTATE(cp, ST_USED + i);
-        double *fall = AT(w->fall, f), *piall = AT(w->piall, f), *dmax = AT(w->dmax, f);
-        LANES {
-            if (!(req[l] > 0) || !on[l])
-                continue;
-            double cov = VS(c->aff)[l] * (1.0 - VS(c->gl)[l]); /* controlled share of the flow */
-            double fr = 1.0 - cov, alpha = 0;
-            if (req[l] > 0 && cov > 0) {
-                if (c->mode == MS_CTRL_LICENSE) {
-                    /* pre-control flow this month: the month-0 flow grown with the importer's baseline demand */
-                    double base = B0[l] * gs[l];
-                    double budget = a[l] * cov * base - used[l];
-                    if (budget < 0)
-                        budget = 0;
-                    double want = req[l] * cov;
-                    double ok = want < budget ? want : budget;
-                    alpha = ok / req[l];
-                    used[l] += ok;
-                    double d = VS(c->delay)[l];
-                    if (ok > 0 && d > dmax[l])
-                        dmax[l] = d;
-                } else if (c->mode == MS_CTRL_QUOTA) {
-                    alpha = cov * qf[l];
-                    qused[l] += req[l] * cov * qf[l];
-                }
-            }
-            fall[l] *= fr;
-            piall[l] *= fr + alpha;
+        vd req = VD(AT(x->req, f));
+        vl act = (req > 0) & (on != 0);
+        if (!vany(act))
+            continue;
+        vl pass = act & (cov > 0), m2 = pass;
+        vd alpha = zero;
+        if (c->mode == MS_CTRL_LICENSE) {
+            /* pre-control flow this month: the month-0 flow grown with the importer's baseline demand */
+            double *usedp = PSTATE(cp, ST_USED + i);
+            vd base = VD(AT(w->B0, f)) * VD(AT(w->gscale, i * P + p));
+            vd used = VD(usedp), budget = a * cov * base - used;
+            budget = vsel(budget < 0, zero, budget);
+            vd want = req * cov, ok = vsel(want < budget, want, budget);
+            alpha = vsel(m2, ok / req, zero);
+            VD(usedp) = vsel(m2, used + ok, used);
+            vd dmax = VD(AT(w->dmax, f));
+            VD(AT(w->dmax, f)) = vsel(m2 & (ok > 0) & (delay > dmax), delay, dmax);
+        } else if (c->mode == MS_CTRL_QUOTA) {
+            alpha = vsel(m2, cov * qf, zero);
+            VD(qused) = vsel(m2, VD(qused) + req * cov * qf, VD(qused));
         }
+        VD(AT(w->fall, f)) = vsel(act, VD(AT(w->fall, f)) * fr, VD(AT(w->fall, f)));
+        VD(AT(w->piall, f)) = vsel(act, VD(AT(w->piall, f)) * (fr + alpha), VD(AT(w->piall, f)));
     }
 }
 
