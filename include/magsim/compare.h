@@ -122,4 +122,38 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
 void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_engine_opts *opts, int threads,
                          ms_estimate *out);
 
+/* ---- outputs (sim/compare_output.c; docs/outputs.md) ----------------------------------
+ *   terminal            headline tables per policy (ms_compare_terminal)
+ *   compare.csv         one row per policy x shared metric (ms_compare_csv)
+ *   compare_timeseries.csv  difference bands of the monthly series, long form
+ *   compare.json        both, structured, with what is not shared
+ *   manifest.json       provenance; base.yaml, policy1.yaml, ...: the scenario files
+ * Every file but the manifest depends on the scenarios, seed, paths and
+ * quantile levels only: byte-identical for any thread count. */
+
+typedef struct ms_compare_info {
+    const char *const *paths;    /* [1 + npolicies] scenario paths as given, the base first */
+    const char *const *labels;   /* [1 + npolicies] short unique names (file stems) used in the files */
+    const char *command_line;    /* argv, shell-quoted; may be NULL */
+    uint64_t seed;               /* run seed */
+    const double *quantiles;     /* levels of the difference quantiles, in (0,1), ascending */
+    int nquantiles;              /* 1 .. MS_MAX_QUANTILES */
+    int threads;                 /* threads used (terminal and manifest only) */
+    int gsl_errors;              /* GSL errors during the run (manifest only) */
+} ms_compare_info;
+
+/* The stem of a scenario path ("scenarios/x.yaml" -> "x") into buf. */
+void ms_compare_label(const char *path, char *buf, size_t len);
+
+int ms_compare_terminal(FILE *f, const ms_compare *c, const ms_compare_result *r, const ms_compare_info *info);
+int ms_compare_csv(FILE *f, const ms_compare *c, const ms_compare_result *r, const ms_compare_info *info);
+int ms_compare_timeseries_csv(FILE *f, const ms_compare *c, const ms_compare_result *r, const ms_compare_info *info);
+int ms_compare_json(FILE *f, const ms_compare *c, const ms_compare_result *r, const ms_compare_info *info);
+
+/* Write every file into DIR through an ms_outdir (magsim/outdir.h): DIR
+ * appears complete or not at all.  MS_OUTDIR_OK or an MS_OUTDIR_* code with
+ * a message in err. */
+int ms_compare_write_dir(const char *dir, int force, const ms_compare *c, const ms_compare_result *r,
+                         const ms_compare_info *info, char *err, size_t errlen);
+
 #endif

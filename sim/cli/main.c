@@ -20,12 +20,15 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_run_usage(FILE *f);
 int cli_validate_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_validate_usage(FILE *f);
+int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_compare_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
 static const cli_command commands[] = {
     {"run", cli_run_main, cli_run_usage, "simulate SCENARIO and print a summary; --out DIR writes the result files"},
     {"validate", cli_validate_main, cli_validate_usage, "load each SCENARIO, report every error located, summarise it"},
+    {"compare", cli_compare_main, cli_compare_usage, "BASE POLICY...: paired differences POLICY - BASE on the same paths"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
