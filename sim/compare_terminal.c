@@ -20,31 +20,6 @@
 
 static const double TQ[3] = {0.05, 0.5, 0.95}; /* the terminal's quantile levels */
 
-/* How a number is shown: a value, a signed difference, or the size of a
- * difference (a standard error). */
-enum { V_VALUE, V_DIFF, V_SPREAD };
-
-/* A number in the unit's usual form: shares in percent, differences of
- * shares in percentage points; a share below 0.005% is shown as 0.00. */
-static const char *fmt_val(char *buf, size_t len, const char *unit, double x, int mode)
-{
-    int share = !strcmp(unit, "share");
-    double v = share ? 100 * x : x;
-    const char *sfx = share ? (mode == V_VALUE ? "%" : "pp") : "";
-    const char *sign = mode == V_DIFF ? "+" : "";
-    if (!isfinite(x))
-        snprintf(buf, len, "-");
-    else if (x == 0)
-        snprintf(buf, len, "0%s", sfx);
-    else if (!strcmp(unit, "t") || !strcmp(unit, "USD") || fabs(v) >= 100)
-        snprintf(buf, len, mode == V_DIFF ? "%+.3g%s" : "%.3g%s", v, sfx);
-    else if (share && fabs(v) < 0.005)
-        snprintf(buf, len, "%s0.00%s", v < 0 ? "-" : sign, sfx);
-    else
-        snprintf(buf, len, mode == V_DIFF ? "%+.2f%s" : "%.2f%s", v, sfx);
-    return buf;
-}
-
 static const char *fmt_prob(char *buf, size_t len, double p)
 {
     if (!isfinite(p))
@@ -130,10 +105,10 @@ static void table_row(FILE *f, const ms_compare *c, const ms_compare_result *r, 
         snprintf(label, sizeof label, "%.20s", imp);
     ms_compare_stat cs;
     ms_compare_stat_at(c, r, k, t->q, TQ, 3, &cs);
-    fprintf(f, "%-20s %7s %7s %9s %7s %8s %8s %6s %6s %8s\n", label, fmt_val(v[0], 32, kind->unit, cs.base_mean, V_VALUE),
-            fmt_val(v[1], 32, kind->unit, cs.policy_mean, V_VALUE), fmt_val(v[2], 32, kind->unit, cs.diff.mean, V_DIFF),
-            fmt_val(v[3], 32, kind->unit, cs.diff.se, V_SPREAD), fmt_val(v[4], 32, kind->unit, cs.diff.q[0], V_DIFF),
-            fmt_val(v[5], 32, kind->unit, cs.diff.q[2], V_DIFF), fmt_prob(v[6], 32, cs.p_better),
+    fprintf(f, "%-20s %7s %7s %9s %7s %8s %8s %6s %6s %8s\n", label, ms_stat_format(v[0], 32, kind->unit, cs.base_mean, MS_FMT_VALUE),
+            ms_stat_format(v[1], 32, kind->unit, cs.policy_mean, MS_FMT_VALUE), ms_stat_format(v[2], 32, kind->unit, cs.diff.mean, MS_FMT_DIFF),
+            ms_stat_format(v[3], 32, kind->unit, cs.diff.se, MS_FMT_SPREAD), ms_stat_format(v[4], 32, kind->unit, cs.diff.q[0], MS_FMT_DIFF),
+            ms_stat_format(v[5], 32, kind->unit, cs.diff.q[2], MS_FMT_DIFF), fmt_prob(v[6], 32, cs.p_better),
             fmt_prob(v[7], 32, cs.p_worse), fmt_ratio(v[8], 32, cs.var_ratio));
 }
 
@@ -189,9 +164,9 @@ static void band_table(FILE *f, const ms_compare *c, const ms_compare_result *r,
         ms_compare_stat_at(c, r, k, q, TQ, 3, &cs);
         char mon[16], v[7][32];
         ms_scenario_month_label(s, t, mon, sizeof mon);
-        fprintf(f, "%-8s %9s %7s %9s %9s %9s %6s %6s\n", mon, fmt_val(v[0], 32, "share", cs.diff.mean, V_DIFF),
-                fmt_val(v[1], 32, "share", cs.diff.se, V_SPREAD), fmt_val(v[2], 32, "share", cs.diff.q[0], V_DIFF),
-                fmt_val(v[3], 32, "share", cs.diff.q[1], V_DIFF), fmt_val(v[4], 32, "share", cs.diff.q[2], V_DIFF),
+        fprintf(f, "%-8s %9s %7s %9s %9s %9s %6s %6s\n", mon, ms_stat_format(v[0], 32, "share", cs.diff.mean, MS_FMT_DIFF),
+                ms_stat_format(v[1], 32, "share", cs.diff.se, MS_FMT_SPREAD), ms_stat_format(v[2], 32, "share", cs.diff.q[0], MS_FMT_DIFF),
+                ms_stat_format(v[3], 32, "share", cs.diff.q[1], MS_FMT_DIFF), ms_stat_format(v[4], 32, "share", cs.diff.q[2], MS_FMT_DIFF),
                 fmt_prob(v[5], 32, cs.p_better), fmt_prob(v[6], 32, cs.p_worse));
     }
 }

@@ -35,6 +35,8 @@ struct ms_sens {
     double *tor;                 /* [noutputs][2d + 1][tornado_paths] */
     unsigned char *row_done;     /* [rows] */
     unsigned char *tor_done;     /* [2d + 1] */
+    ms_sobol_index *idx;         /* [noutputs][d + 1] the estimates over the rows done (ms_sens_run) */
+    ms_sobol_moments *mom;       /* [noutputs] */
     ms_sens_status st;
 };
 
@@ -81,12 +83,19 @@ ms_sens *ms_sens_alloc(const ms_engine *e, const ms_sens_plan *p, char *err, siz
     s->tor = malloc(sizeof(double) * ((size_t)p->noutputs * (size_t)nsettings(s) * (size_t)p->tornado_paths + 1));
     s->row_done = calloc((size_t)p->rows, 1);
     s->tor_done = calloc((size_t)nsettings(s) + 1, 1);
-    if (!s->factors || !s->outputs || !s->design || !s->y || !s->tor || !s->row_done || !s->tor_done)
+    s->idx = malloc(sizeof *s->idx * (size_t)p->noutputs * ((size_t)s->d + 1));
+    s->mom = malloc(sizeof *s->mom * (size_t)p->noutputs);
+    if (!s->factors || !s->outputs || !s->design || !s->y || !s->tor || !s->row_done || !s->tor_done || !s->idx ||
+        !s->mom)
         goto oom;
     memcpy(s->factors, p->factors, sizeof(int) * (size_t)p->nfactors);
     memcpy(s->outputs, p->outputs, sizeof(int) * (size_t)p->noutputs);
     s->plan.factors = s->factors;
     s->plan.outputs = s->outputs;
+    for (size_t k = 0; k < (size_t)p->noutputs * ((size_t)s->d + 1); k++)
+        s->idx[k] = (ms_sobol_index){NAN, NAN, NAN, NAN, NAN, NAN};
+    for (int o = 0; o < p->noutputs; o++)
+        s->mom[o] = (ms_sobol_moments){NAN, NAN};
     for (int i = 0; i < s->d; i++)
         if (s->factors[i] < 0 || s->factors[i] >= s->ninputs || ms_dist_is_fixed(ms_engine_input(e, s->factors[i]))) {
             snprintf(err, errlen, "factor %d is not an uncertain input of the engine", i);
@@ -111,6 +120,8 @@ void ms_sens_free(ms_sens *s)
     free(s->tor);
     free(s->row_done);
     free(s->tor_done);
+    free(s->idx);
+    free(s->mom);
     free(s);
 }
 
@@ -222,6 +233,8 @@ static int run_setting(ms_sens *s, sens_thread *t, int k)
     return rc;
 }
 
+static void estimate_all(ms_sens *s, int threads);
+
 /* ---- running ----------------------------------------------------------------------------- */
 
 typedef struct sens_progress {
@@ -313,23 +326,42 @@ int ms_sens_run(ms_sens *s, const ms_run_opts *o)
     s->st.threads = used;
     if (o->progress)
         o->progress(pg.done, pg.total, s->st.wall_seconds, o->progress_ctx);
+    estimate_all(s, threads);
     return fail ? -1 : 0;
 }
 
 /* ---- results -------------------------------------------------------------------------------- */
 
-int ms_sens_indices(const ms_sens *s, int o, ms_sobol_index *idx, ms_sobol_moments *mom)
+/* The indices of output o over the rows done into s->idx, s->mom. */
+static int estimate(ms_sens *s, int o)
 {
     int n = s->st.rows_done;
+    ms_sobol_index *idx = s->idx + (size_t)o * (s->d + 1);
     ms_sobol_opts so = {s->plan.nboot, s->plan.level, s->plan.seed};
     if (n >= 2 && ms_sobol_estimate(s->y + (size_t)o * s->plan.rows * ycols(s), n, s->d + 1, ycols(s), &so, idx,
-                                    mom) == 0)
+                                    &s->mom[o]) == 0)
         return 0;
     for (int i = 0; i <= s->d; i++)
         idx[i] = (ms_sobol_index){NAN, NAN, NAN, NAN, NAN, NAN};
-    if (mom)
-        *mom = (ms_sobol_moments){NAN, NAN};
+    s->mom[o] = (ms_sobol_moments){NAN, NAN};
     return -1;
+}
+
+/* Every output's estimates, outputs in parallel (each is computed alone, in
+ * row order: the same bits for any thread count). */
+static void estimate_all(ms_sens *s, int threads)
+{
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int o = 0; o < s->plan.noutputs; o++)
+        estimate(s, o);
+}
+
+int ms_sens_indices(const ms_sens *s, int o, ms_sobol_index *idx, ms_sobol_moments *mom)
+{
+    memcpy(idx, s->idx + (size_t)o * (s->d + 1), sizeof *idx * ((size_t)s->d + 1));
+    if (mom)
+        *mom = s->mom[o];
+    return s->st.rows_done >= 2 && !isnan(s->mom[o].var) ? 0 : -1;
 }
 
 /* Mean over the paths of setting k, and of setting b minus setting a. */

@@ -6,6 +6,7 @@
  * which way is better and which are headlines; names come from the engine
  * (ms_metric_name, ms_series_name), never repeated here.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "magsim/stat.h"
@@ -120,4 +121,23 @@ int ms_stat_find(const ms_engine *e, int is_series, int what, int supplier, int 
             return i;
     }
     return -1;
+}
+
+const char *ms_stat_format(char *buf, size_t len, const char *unit, double x, int mode)
+{
+    int share = !strcmp(unit, "share");
+    double v = share ? 100 * x : x;
+    const char *sfx = share ? (mode == MS_FMT_VALUE ? "%" : "pp") : "";
+    const char *sign = mode == MS_FMT_DIFF ? "+" : "";
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else if (x == 0)
+        snprintf(buf, len, "0%s", sfx);
+    else if (!strcmp(unit, "t") || !strcmp(unit, "USD") || fabs(v) >= 100)
+        snprintf(buf, len, mode == MS_FMT_DIFF ? "%+.3g%s" : "%.3g%s", v, sfx);
+    else if (share && fabs(v) < 0.005)
+        snprintf(buf, len, "%s0.00%s", v < 0 ? "-" : sign, sfx);
+    else
+        snprintf(buf, len, mode == MS_FMT_DIFF ? "%+.2f%s" : "%.2f%s", v, sfx);
+    return buf;
 }

@@ -36,6 +36,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "magsim/engine.h"
 #include "magsim/sobol.h"
 
@@ -102,5 +103,29 @@ typedef struct ms_sens_bar {
 } ms_sens_bar;
 
 void ms_sens_tornado(const ms_sens *s, int o, int i, ms_sens_bar *bar);
+
+/* ---- outputs (sim/sens_output.c; docs/outputs.md) ---------------------------------------
+ *   terminal          per output: the inputs ranked by total index, the tornado's largest bars
+ *   sensitivity.csv   one row per output x factor (and the intrinsic noise): S1, ST, intervals
+ *   tornado.csv       one row per output x factor: the bar, largest swing first
+ *   sensitivity.json  both, structured, with the design and the factors
+ *   manifest.json     provenance; scenario.yaml and its bases: the scenario files
+ * Every file but the manifest is byte-identical for any thread count. */
+
+typedef struct ms_sens_info {
+    const char *scenario_path;   /* as given */
+    const char *command_line;    /* argv, shell-quoted; may be NULL */
+    int gsl_errors;              /* GSL errors during the run (manifest only) */
+    int top;                     /* terminal: inputs listed per output (the rest are in the files) */
+} ms_sens_info;
+
+int ms_sens_terminal(FILE *f, const ms_sens *s, const ms_sens_info *info);
+int ms_sens_csv(FILE *f, const ms_sens *s, const ms_sens_info *info);
+int ms_sens_tornado_csv(FILE *f, const ms_sens *s, const ms_sens_info *info);
+int ms_sens_json(FILE *f, const ms_sens *s, const ms_sens_info *info);
+
+/* Every file into DIR through an ms_outdir: MS_OUTDIR_OK or a code with a message in err. */
+int ms_sens_write_dir(const char *dir, int force, const ms_sens *s, const ms_sens_info *info, char *err,
+                      size_t errlen);
 
 #endif

@@ -62,4 +62,11 @@ int ms_stat_key(const ms_scenario *s, const ms_stat_desc *d, char *buf, size_t l
 int ms_stat_find(const ms_engine *e, int is_series, int what, int supplier, int importer, int industry, int product,
                  int month);
 
+/* A number for a terminal table in its unit's usual form: shares in
+ * percent, differences of shares in percentage points ("+1.62pp"), tonnes
+ * and dollars to 3 digits, a share below 0.005% as 0.00; NaN as "-".  mode:
+ * a value, a signed difference, or the size of one (a standard error). */
+enum { MS_FMT_VALUE, MS_FMT_DIFF, MS_FMT_SPREAD };
+const char *ms_stat_format(char *buf, size_t len, const char *unit, double x, int mode);
+
 #endif

@@ -22,6 +22,8 @@ int cli_validate_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_validate_usage(FILE *f);
 int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_compare_usage(FILE *f);
+int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_sensitivity_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
@@ -29,6 +31,7 @@ static const cli_command commands[] = {
     {"run", cli_run_main, cli_run_usage, "simulate SCENARIO and print a summary; --out DIR writes the result files"},
     {"validate", cli_validate_main, cli_validate_usage, "load each SCENARIO, report every error located, summarise it"},
     {"compare", cli_compare_main, cli_compare_usage, "BASE POLICY...: paired differences POLICY - BASE on the same paths"},
+    {"sensitivity", cli_sensitivity_main, cli_sensitivity_usage, "Sobol' indices and tornado: which uncertain input drives an output"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
