@@ -134,6 +134,7 @@ unit: $(TEST_BIN)
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e_analysis.sh
 
 # Golden outputs: every shipped scenario's summary.csv and timeseries.csv at
 # 2,000 paths, byte for byte (tests/golden.sh; --update rewrites them).
