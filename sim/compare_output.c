@@ -455,8 +455,7 @@ typedef struct cmp_ctx {
     const ms_compare *c;
     const ms_compare_result *r;
     const ms_compare_info *info;
-    const ms_prov_copies *copies;  /* [1 + npolicies] names of the scenario copies */
-    const ms_outdir *d;            /* the directory, for the manifest's file list */
+    ms_prov_copies *copies;        /* [MS_COMPARE_MAX] names of the scenario copies (filled by add_copies) */
 } cmp_ctx;
 
 static int render_csv(FILE *f, const void *x)
@@ -477,7 +476,7 @@ static int render_json(FILE *f, const void *x)
     return ms_compare_json(f, t->c, t->r, t->info);
 }
 
-static int render_manifest(FILE *f, const void *x)
+static int render_manifest(FILE *f, const void *x, const ms_outdir *d)
 {
     const cmp_ctx *t = x;
     const ms_compare_result *r = t->r;
@@ -500,22 +499,23 @@ static int render_manifest(FILE *f, const void *x)
             ms_compare_policy_at(t->c, 0)->nseries > 0 ? "true" : "false");
     ms_prov_run run = {t->info->threads > 0 ? t->info->threads : r->threads, r->wall_seconds, t->info->gsl_errors,
                        t->info->command_line};
-    ms_prov_manifest_tail(f, &run, t->d);
+    ms_prov_manifest_tail(f, &run, d);
     return ferror(f) ? -1 : 0;
 }
 
 /* Copies of every scenario: base.yaml, policy1.yaml, ... and their bases. */
-static int add_copies(ms_outdir *d, const ms_compare *c, ms_prov_copies *copies, char *err, size_t errlen)
+static int add_copies(ms_outdir *d, const void *x, char *err, size_t errlen)
 {
+    const cmp_ctx *t = x;
     int rc = MS_OUTDIR_OK;
-    for (int k = 0; rc == MS_OUTDIR_OK && k <= ms_compare_npolicies(c); k++) {
-        const ms_engine *e = k ? ms_compare_policy_at(c, k - 1)->engine : ms_compare_base(c);
+    for (int k = 0; rc == MS_OUTDIR_OK && k <= ms_compare_npolicies(t->c); k++) {
+        const ms_engine *e = k ? ms_compare_policy_at(t->c, k - 1)->engine : ms_compare_base(t->c);
         char name[32];
         if (k)
             snprintf(name, sizeof name, "policy%d.yaml", k);
         else
             snprintf(name, sizeof name, "base.yaml");
-        rc = ms_prov_add_sources(d, ms_engine_scenario(e), name, &copies[k], err, errlen);
+        rc = ms_prov_add_sources(d, ms_engine_scenario(e), name, &t->copies[k], err, errlen);
     }
     return rc;
 }
@@ -527,25 +527,13 @@ int ms_compare_write_dir(const char *dir, int force, const ms_compare *c, const 
         snprintf(err, errlen, "bad quantile levels");
         return MS_OUTDIR_EINVAL;
     }
-    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
-    if (!d)
-        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTDIR_EXISTS : MS_OUTDIR_EIO;
+    static const ms_prov_file files[] = {
+        {"compare.csv", render_csv}, {"compare_timeseries.csv", render_timeseries}, {"compare.json", render_json}};
     ms_prov_copies copies[MS_COMPARE_MAX];
     memset(copies, 0, sizeof copies);
-    cmp_ctx t = {c, r, info, copies, d};
-    static const struct { const char *name; ms_prov_render_fn fn; } files[] = {
-        {"compare.csv", render_csv}, {"compare_timeseries.csv", render_timeseries}, {"compare.json", render_json}};
-    int rc = MS_OUTDIR_OK;
-    for (size_t k = 0; rc == MS_OUTDIR_OK && k < sizeof files / sizeof files[0]; k++)
-        rc = ms_prov_add_rendered(d, files[k].name, files[k].fn, &t, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = add_copies(d, c, copies, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_prov_add_rendered(d, "manifest.json", render_manifest, &t, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_outdir_commit(d, err, errlen);
+    cmp_ctx t = {c, r, info, copies};
+    int rc = ms_prov_write_dir(dir, force, files, 3, add_copies, render_manifest, &t, err, errlen);
     for (int k = 0; k < MS_COMPARE_MAX; k++)
         ms_prov_copies_free(&copies[k]);
-    ms_outdir_free(d);
     return rc;
 }

@@ -31,6 +31,39 @@ int ms_prov_add_rendered(ms_outdir *d, const char *name, ms_prov_render_fn fn, c
     return rc;
 }
 
+/* The manifest's renderer with its directory, as an ms_prov_render_fn. */
+typedef struct manifest_call {
+    ms_prov_manifest_fn fn;
+    const void *ctx;
+    const ms_outdir *d;
+} manifest_call;
+
+static int render_manifest(FILE *f, const void *x)
+{
+    const manifest_call *m = x;
+    return m->fn(f, m->ctx, m->d);
+}
+
+int ms_prov_write_dir(const char *dir, int force, const ms_prov_file *files, int nfiles, ms_prov_sources_fn sources,
+                      ms_prov_manifest_fn manifest, const void *ctx, char *err, size_t errlen)
+{
+    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
+    if (!d)
+        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTDIR_EXISTS : MS_OUTDIR_EIO;
+    int rc = MS_OUTDIR_OK;
+    for (int k = 0; rc == MS_OUTDIR_OK && k < nfiles; k++)
+        rc = ms_prov_add_rendered(d, files[k].name, files[k].fn, ctx, err, errlen);
+    if (rc == MS_OUTDIR_OK && sources)
+        rc = sources(d, ctx, err, errlen);
+    manifest_call m = {manifest, ctx, d};
+    if (rc == MS_OUTDIR_OK)
+        rc = ms_prov_add_rendered(d, "manifest.json", render_manifest, &m, err, errlen);
+    if (rc == MS_OUTDIR_OK)
+        rc = ms_outdir_commit(d, err, errlen);
+    ms_outdir_free(d);
+    return rc;
+}
+
 /* The file d holds under name, or -1. */
 static int file_index(const ms_outdir *d, const char *name)
 {

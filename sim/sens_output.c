@@ -291,8 +291,7 @@ int ms_sens_json(FILE *f, const ms_sens *s, const ms_sens_info *info)
 typedef struct sens_ctx {
     const ms_sens *s;
     const ms_sens_info *info;
-    const ms_prov_copies *copies;  /* names of the scenario copies */
-    const ms_outdir *d;            /* the directory, for the manifest's file list */
+    ms_prov_copies *copies;        /* names of the scenario copies (filled by add_copies) */
 } sens_ctx;
 
 static int render_csv(FILE *f, const void *x)
@@ -313,7 +312,7 @@ static int render_json(FILE *f, const void *x)
     return ms_sens_json(f, t->s, t->info);
 }
 
-static int render_manifest(FILE *f, const void *x)
+static int render_manifest(FILE *f, const void *x, const ms_outdir *d)
 {
     const sens_ctx *t = x;
     const ms_sens_plan *p = ms_sens_get_plan(t->s);
@@ -328,30 +327,24 @@ static int render_manifest(FILE *f, const void *x)
                "  \"evaluations\": %" PRIu64 ",\n  \"partial\": %s,\n",
             p->seed, p->rows, st.rows_done, p->tornado_paths, st.evaluations, st.interrupted ? "true" : "false");
     ms_prov_run run = {st.threads, st.wall_seconds, t->info->gsl_errors, t->info->command_line};
-    ms_prov_manifest_tail(f, &run, t->d);
+    ms_prov_manifest_tail(f, &run, d);
     return ferror(f) ? -1 : 0;
+}
+
+static int add_copies(ms_outdir *d, const void *x, char *err, size_t errlen)
+{
+    const sens_ctx *t = x;
+    return ms_prov_add_sources(d, ms_engine_scenario(ms_sens_engine(t->s)), "scenario.yaml", t->copies, err, errlen);
 }
 
 int ms_sens_write_dir(const char *dir, int force, const ms_sens *s, const ms_sens_info *info, char *err,
                       size_t errlen)
 {
-    ms_outdir *d = ms_outdir_open(dir, force, err, errlen);
-    if (!d)
-        return ms_outdir_check(dir, force, err, errlen) == MS_OUTDIR_EXISTS ? MS_OUTDIR_EXISTS : MS_OUTDIR_EIO;
-    ms_prov_copies copies = {0, NULL};
-    sens_ctx t = {s, info, &copies, d};
-    static const struct { const char *name; ms_prov_render_fn fn; } files[] = {
+    static const ms_prov_file files[] = {
         {"sensitivity.csv", render_csv}, {"tornado.csv", render_tornado}, {"sensitivity.json", render_json}};
-    int rc = MS_OUTDIR_OK;
-    for (size_t k = 0; rc == MS_OUTDIR_OK && k < sizeof files / sizeof files[0]; k++)
-        rc = ms_prov_add_rendered(d, files[k].name, files[k].fn, &t, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_prov_add_sources(d, ms_engine_scenario(ms_sens_engine(s)), "scenario.yaml", &copies, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_prov_add_rendered(d, "manifest.json", render_manifest, &t, err, errlen);
-    if (rc == MS_OUTDIR_OK)
-        rc = ms_outdir_commit(d, err, errlen);
+    ms_prov_copies copies = {0, NULL};
+    sens_ctx t = {s, info, &copies};
+    int rc = ms_prov_write_dir(dir, force, files, 3, add_copies, render_manifest, &t, err, errlen);
     ms_prov_copies_free(&copies);
-    ms_outdir_free(d);
     return rc;
 }

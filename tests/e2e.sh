@@ -277,21 +277,7 @@ check "run.paths above 1e12 in the scenario is refused" \
 
 # ---- SIGINT in the middle of a run ----
 OI="$T/outint"
-"$MAGSIM" run "$SC" --paths 1000000000 --threads 2 --quantiles "$Q" --out "$OI" --quiet >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 2
-kill -INT "$pid" 2>/dev/null
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 120 ]; do
-    sleep 0.5
-    i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    echo "       (the interrupted run did not stop within 60 s)"
-fi
-wait "$pid"
-rc=$?
+interrupt 2 "$MAGSIM" run "$SC" --paths 1000000000 --threads 2 --quantiles "$Q" --out "$OI" --quiet
 check "SIGINT mid-run exits 4" is_rc 4
 for f in summary.csv timeseries.csv summary.json manifest.json scenario.yaml; do
     check "SIGINT: partial result has $f" test -s "$OI/$f"

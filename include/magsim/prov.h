@@ -42,6 +42,19 @@ int ms_prov_add_sources(ms_outdir *d, const ms_scenario *s, const char *copy_nam
                         size_t errlen);
 void ms_prov_copies_free(ms_prov_copies *cp);
 
+/* A whole result directory: the command's files (rendered in order), then
+ * the scenario copies (sources, may be NULL), then manifest.json (rendered
+ * with the directory, for its file list), committed.  ctx is the command's,
+ * passed to every callback.  MS_OUTDIR_OK or a code with a message in err. */
+typedef struct ms_prov_file {
+    const char *name;          /* file name in the directory */
+    ms_prov_render_fn fn;      /* its renderer */
+} ms_prov_file;
+typedef int (*ms_prov_sources_fn)(ms_outdir *d, const void *ctx, char *err, size_t errlen);
+typedef int (*ms_prov_manifest_fn)(FILE *f, const void *ctx, const ms_outdir *d);
+int ms_prov_write_dir(const char *dir, int force, const ms_prov_file *files, int nfiles, ms_prov_sources_fn sources,
+                      ms_prov_manifest_fn manifest, const void *ctx, char *err, size_t errlen);
+
 /* A scenario's identity as a JSON object on one line: {"path", "name",
  * "bytes", "sha256", "copy", "extends": [copies]}.  cp may be NULL. */
 void ms_prov_scenario_json(FILE *f, const ms_scenario *s, const char *path, const ms_prov_copies *cp);

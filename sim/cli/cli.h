@@ -85,6 +85,19 @@ void cli_progress_done(cli_progress_state *p);
 int cli_check_resources(const char *what, const ms_estimate *est, int months, int threads, double max_memory,
                         const char *out_dir, double extra_out_bytes);
 
+/* Before anything runs: can --out DIR be written later?  0, or -1 after a
+ * message (exit 1). */
+int cli_check_out(const char *out, int force);
+
+/* Run options for a command: threads, the stop flag (signals installed),
+ * the progress bar in pg when stderr is a terminal and not quiet. */
+ms_run_opts cli_run_opts(int threads, int quiet, cli_progress_state *pg);
+
+/* The exit status after a run that wrote its result: 1 after a message when
+ * GSL reported errors, 4 after "interrupted after DONE" when interrupted,
+ * else 0. */
+int cli_exit_status(int gsl_errors, int interrupted, const char *done);
+
 /* Load a scenario, printing every diagnostic on stderr; NULL when invalid. */
 ms_scenario *cli_load_scenario(const char *path);
 

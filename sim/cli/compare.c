@@ -254,15 +254,8 @@ static int finish(const compare_args *a, compare_run *x, const ms_compare_info *
         if (!a->quiet)
             fprintf(stderr, "magsim: wrote %s%s\n", a->out, x->r->interrupted ? " (partial result)" : "");
     }
-    if (info->gsl_errors > 0) {
-        cli_err("GSL reported %d error(s) during the run; first: %s", info->gsl_errors, cli_gsl_first());
-        return CLI_EXIT_RUNTIME;
-    }
-    if (x->r->interrupted) {
-        cli_err("interrupted after %" PRIu64 " of %" PRIu64 " paths", x->r->paths_done, x->r->paths_requested);
-        return CLI_EXIT_INTERRUPTED;
-    }
-    return CLI_EXIT_OK;
+    snprintf(msg, sizeof msg, "%" PRIu64 " of %" PRIu64 " paths", x->r->paths_done, x->r->paths_requested);
+    return cli_exit_status(info->gsl_errors, x->r->interrupted, msg);
 }
 
 int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv)
@@ -271,11 +264,8 @@ int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv)
     int pr = parse_compare(argc, argv, &a);
     if (pr)
         return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    char msg[1024];
-    if (a.out && ms_outdir_check(a.out, a.force, msg, sizeof msg) != MS_OUTDIR_OK) {
-        cli_err("--out: %s", msg);
+    if (cli_check_out(a.out, a.force))
         return CLI_EXIT_RUNTIME;
-    }
     compare_run x;
     memset(&x, 0, sizeof x);
     int rc = CLI_EXIT_INVALID;
@@ -300,12 +290,7 @@ int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     cli_progress_state pg = {0};
-    ms_run_opts ro = {.threads = threads, .stop = &cli_stop};
-    if (!a.quiet && isatty(STDERR_FILENO)) {
-        ro.progress = cli_progress;
-        ro.progress_ctx = &pg;
-    }
-    cli_install_signals();
+    ms_run_opts ro = cli_run_opts(threads, a.quiet, &pg);
     int erc = ms_compare_run(x.c, 0, paths, &ro, x.r);
     cli_progress_done(&pg);
     if (erc != 0) {

@@ -482,15 +482,8 @@ static int finish(const sens_args *a, sens_run *x, const ms_sens_info *info)
         if (!a->quiet)
             fprintf(stderr, "magsim: wrote %s%s\n", a->outdir, st.interrupted ? " (partial result)" : "");
     }
-    if (info->gsl_errors > 0) {
-        cli_err("GSL reported %d error(s) during the run; first: %s", info->gsl_errors, cli_gsl_first());
-        return CLI_EXIT_RUNTIME;
-    }
-    if (st.interrupted) {
-        cli_err("interrupted after %d of %d rows", st.rows_done, ms_sens_get_plan(x->s)->rows);
-        return CLI_EXIT_INTERRUPTED;
-    }
-    return CLI_EXIT_OK;
+    snprintf(msg, sizeof msg, "%d of %d rows", st.rows_done, ms_sens_get_plan(x->s)->rows);
+    return cli_exit_status(info->gsl_errors, st.interrupted, msg);
 }
 
 int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv)
@@ -499,11 +492,9 @@ int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv)
     int pr = parse_sens(argc, argv, &a);
     if (pr)
         return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    char msg[1024];
-    if (a.outdir && ms_outdir_check(a.outdir, a.force, msg, sizeof msg) != MS_OUTDIR_OK) {
-        cli_err("--out: %s", msg);
+    if (cli_check_out(a.outdir, a.force))
         return CLI_EXIT_RUNTIME;
-    }
+    char msg[1024];
     sens_run x;
     memset(&x, 0, sizeof x);
     if (!(x.sc = cli_load_scenario(a.scenario)))
@@ -529,12 +520,7 @@ int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     cli_progress_state pg = {0};
-    ms_run_opts ro = {.threads = threads, .stop = &cli_stop};
-    if (!a.quiet && isatty(STDERR_FILENO)) {
-        ro.progress = cli_progress;
-        ro.progress_ctx = &pg;
-    }
-    cli_install_signals();
+    ms_run_opts ro = cli_run_opts(threads, a.quiet, &pg);
     int erc = ms_sens_run(x.s, &ro);
     cli_progress_done(&pg);
     if (erc != 0) {
