@@ -17,7 +17,7 @@
 #define MAGSIM_VERSION "0.0.0"
 #endif
 
-#define KEYW 46  /* width of the input column */
+#define KEYW 51  /* width of the input column */
 
 /* A key in KEYW columns: its end kept, "~" for what was cut from the front. */
 static const char *fit_key(const char *key, char *buf, size_t len)
@@ -42,7 +42,7 @@ static const char *fmt_index(char *buf, size_t len, double x)
 static const char *fmt_interval(char *buf, size_t len, double lo, double hi)
 {
     char a[16], b[16];
-    snprintf(buf, len, "[%s, %s]", fmt_index(a, sizeof a, lo), fmt_index(b, sizeof b, hi));
+    snprintf(buf, len, "[%s,%s]", fmt_index(a, sizeof a, lo), fmt_index(b, sizeof b, hi));
     return buf;
 }
 
@@ -122,7 +122,7 @@ static int ranking(FILE *f, const ms_sens *s, int o, const ms_sens_info *info)
     output_title(f, s, o);
     fprintf(f, ": mean %s, sd %s over the design's rows\n", ms_stat_format(a, sizeof a, unit, mom.mean, MS_FMT_VALUE),
             ms_stat_format(b, sizeof b, unit, sqrt(mom.var), MS_FMT_VALUE));
-    fprintf(f, "rank %-*s %6s %-16s %6s %s\n", KEYW, "input", "S1", "interval", "ST", "interval");
+    fprintf(f, "rank %-*s %6s %-14s %6s %s\n", KEYW, "input", "S1", "interval", "ST", "interval");
     double sum = 0;
     for (int i = 0; i < d; i++)
         st[i] = idx[i].st, sum += isfinite(idx[i].s1) ? idx[i].s1 : 0;
@@ -131,12 +131,12 @@ static int ranking(FILE *f, const ms_sens *s, int o, const ms_sens_info *info)
     for (int j = 0; r && j < shown; j++) {
         const ms_sobol_index *x = &idx[r[j].i];
         const char *key = ms_engine_input(ms_sens_engine(s), p->factors[r[j].i])->key;
-        fprintf(f, "%4d %-*s %6s %-16s %6s %s\n", j + 1, KEYW, fit_key(key ? key : "?", k, sizeof k),
+        fprintf(f, "%4d %-*s %6s %-14s %6s %s\n", j + 1, KEYW, fit_key(key ? key : "?", k, sizeof k),
                 fmt_index(a, sizeof a, x->s1), fmt_interval(b, sizeof b, x->s1_lo, x->s1_hi),
                 fmt_index(c, sizeof c, x->st), fmt_interval(e, sizeof e, x->st_lo, x->st_hi));
     }
     const ms_sobol_index *w = &idx[d];
-    fprintf(f, "     %-*s %6s %-16s %6s %s\n", KEYW, "(intrinsic: outages, regimes, licence noise)",
+    fprintf(f, "     %-*s %6s %-14s %6s %s\n", KEYW, "(intrinsic: outages, regimes, licence noise)",
             fmt_index(a, sizeof a, w->s1), fmt_interval(b, sizeof b, w->s1_lo, w->s1_hi), fmt_index(c, sizeof c, w->st),
             fmt_interval(e, sizeof e, w->st_lo, w->st_hi));
     fprintf(f, "  sum of S1 over the inputs %s", fmt_index(a, sizeof a, sum));
@@ -166,12 +166,12 @@ static int tornado(FILE *f, const ms_sens *s, int o, const ms_sens_info *info)
     fprintf(f, "\ntornado: each input at its 5th / 95th percentile, the others at their median (%d paths each;\n"
                "all at the median: %s)\n",
             p->tornado_paths, ms_stat_format(a, sizeof a, unit, bar.y_mid, MS_FMT_VALUE));
-    fprintf(f, "     %-*s %9s %9s %9s %9s %9s\n", KEYW, "input", "input 5%", "input 95%", "output", "output", "swing");
+    fprintf(f, "     %-*s %7s %7s %8s %8s %8s\n", KEYW, "input", "at 5%", "at 95%", "output", "output", "swing");
     int shown = d < info->top ? d : info->top;
     for (int j = 0; r && j < shown; j++) {
         const ms_dist *dist = ms_engine_input(ms_sens_engine(s), p->factors[r[j].i]);
         ms_sens_tornado(s, o, r[j].i, &bar);
-        fprintf(f, "%4d %-*s %9s %9s %9s %9s %9s\n", j + 1, KEYW, fit_key(dist->key ? dist->key : "?", k, sizeof k),
+        fprintf(f, "%4d %-*s %7s %7s %8s %8s %8s\n", j + 1, KEYW, fit_key(dist->key ? dist->key : "?", k, sizeof k),
                 fmt_input(a, sizeof a, s, dist, bar.x_lo), fmt_input(b, sizeof b, s, dist, bar.x_hi),
                 ms_stat_format(c, sizeof c, unit, bar.y_lo, MS_FMT_VALUE),
                 ms_stat_format(e, sizeof e, unit, bar.y_hi, MS_FMT_VALUE),
