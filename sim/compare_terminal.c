@@ -85,9 +85,9 @@ static const char *better_text(ms_better b)
     }
 }
 
-static void table_head(FILE *f, const ms_stat_kind *kind, const char *title, const ms_compare_info *info, int k)
+static void table_head(FILE *f, const ms_stat_kind *kind, const char *title)
 {
-    fprintf(f, "\n%s: %s - %s, path by path\n", title, info->labels[k + 1], info->labels[0]);
+    fprintf(f, "\n%s\n", title);
     fprintf(f, "%-20s %7s %7s %9s %7s %8s %8s %6s %6s %8s\n", kind->dims & MS_DIM_PRODUCT ? "importer product" : "importer",
             "base", "policy", "diff mean", "\u00b1se", "diff q05", "diff q95", "better", "worse", "var ratio");
 }
@@ -112,13 +112,12 @@ static void table_row(FILE *f, const ms_compare *c, const ms_compare_result *r, 
             fmt_prob(v[7], 32, cs.p_worse), fmt_ratio(v[8], 32, cs.var_ratio));
 }
 
-static int headline_table(FILE *f, const ms_compare *c, const ms_compare_result *r, int k, int what,
-                          const ms_compare_info *info)
+static int headline_table(FILE *f, const ms_compare *c, const ms_compare_result *r, int k, int what)
 {
     static const char *titles[MS_M_NMETRICS] = {
         [MS_M_SHORTAGE_SHARE] = "Shortage share of demand over the horizon, all industries",
         [MS_M_MONTHS_SHORT] = "Months short, all industries",
-        [MS_M_TIME_TO_SURVIVE] = "Time to survive (months to the first month short), all industries",
+        [MS_M_TIME_TO_SURVIVE] = "Time to survive, months from the first control to the first month short",
         [MS_M_PEAK_PRICE_SHOCK] = "Peak price shock (landed price index - 1)",
         [MS_M_MEAN_PRICE_SHOCK] = "Mean price shock over the horizon",
     };
@@ -128,7 +127,7 @@ static int headline_table(FILE *f, const ms_compare *c, const ms_compare_result 
     if (!rows)
         return -1;
     if (n > 0) {
-        table_head(f, kind, titles[what] ? titles[what] : ms_metric_name((ms_metric)what), info, k);
+        table_head(f, kind, titles[what] ? titles[what] : ms_metric_name((ms_metric)what));
         for (int i = 0; i < n; i++) {
             if (i > 0 && (kind->dims & MS_DIM_PRODUCT) && rows[i].imp != rows[i - 1].imp)
                 fputc('\n', f);
@@ -142,7 +141,7 @@ static int headline_table(FILE *f, const ms_compare *c, const ms_compare_result 
 
 /* ---- difference band ---------------------------------------------------------------- */
 
-static void band_table(FILE *f, const ms_compare *c, const ms_compare_result *r, int k, const ms_compare_info *info)
+static void band_table(FILE *f, const ms_compare *c, const ms_compare_result *r, int k)
 {
     const ms_compare_policy *p = ms_compare_policy_at(c, k);
     const ms_scenario *s = ms_engine_scenario(ms_compare_base(c));
@@ -155,8 +154,7 @@ static void band_table(FILE *f, const ms_compare *c, const ms_compare_result *r,
         if (q < 0)
             continue;
         if (!shown++) {
-            fprintf(f, "\nShortage share of demand by month, all importers: %s - %s (difference band)\n",
-                    info->labels[k + 1], info->labels[0]);
+            fprintf(f, "\nShortage share of demand by month, all importers: the difference band\n");
             fprintf(f, "%-8s %9s %7s %9s %9s %9s %6s %6s\n", "month", "diff mean", "\u00b1se", "q05", "q50", "q95",
                     "better", "worse");
         }
@@ -187,8 +185,9 @@ static void key_examples(FILE *f, const char *what, const char *const *keys, int
 static void unshared(FILE *f, const ms_compare *c, int k, const ms_compare_info *info)
 {
     const ms_compare_policy *p = ms_compare_policy_at(c, k);
-    fprintf(f, "\n%s against %s: %d statistics shared, %d only in the base, %d only in the policy\n",
-            info->labels[k + 1], info->labels[0], p->nmetrics + p->nseries, p->nbase_only, p->npolicy_only);
+    fprintf(f, "\n==== %s - %s, path by path\n", info->labels[k + 1], info->labels[0]);
+    fprintf(f, "  statistics: %d shared, %d only in the base, %d only in the policy\n", p->nmetrics + p->nseries,
+            p->nbase_only, p->npolicy_only);
     key_examples(f, "only in the base", p->inputs_base_only, p->ninputs_base_only);
     key_examples(f, "only in the policy", p->inputs_policy_only, p->ninputs_policy_only);
     key_examples(f, "with another distribution in the policy", p->inputs_changed, p->ninputs_changed);
@@ -229,9 +228,9 @@ int ms_compare_terminal(FILE *f, const ms_compare *c, const ms_compare_result *r
     for (int k = 0; k < ms_compare_npolicies(c); k++) {
         unshared(f, c, k, info);
         for (int w = 0; w < MS_M_NMETRICS; w++)
-            if (ms_stat_kind_of(0, w)->headline && headline_table(f, c, r, k, w, info))
+            if (ms_stat_kind_of(0, w)->headline && headline_table(f, c, r, k, w))
                 return -1;
-        band_table(f, c, r, k, info);
+        band_table(f, c, r, k);
     }
     fputs("\n  diff: policy - base on the same path; better/worse: share of paths on which the policy\n"
           "  improves or worsens the metric; var ratio: (Var base + Var policy) / Var(policy - base) from\n"
