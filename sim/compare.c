@@ -184,9 +184,8 @@ static int pair_signs(ms_compare *c, int k)
 
 /* ---- the comparison ------------------------------------------------------------------ */
 
-static int check_alike(const ms_engine *base, const ms_engine *pol, char *err, size_t errlen)
+int ms_compare_check_scenarios(const ms_scenario *a, const ms_scenario *b, char *err, size_t errlen)
 {
-    const ms_scenario *a = ms_engine_scenario(base), *b = ms_engine_scenario(pol);
     char m0[16], m1[16];
     if (a->start_year != b->start_year || a->start_month != b->start_month || a->months != b->months) {
         ms_scenario_month_label(a, 0, m0, sizeof m0);
@@ -197,6 +196,14 @@ static int check_alike(const ms_engine *base, const ms_engine *pol, char *err, s
                  a->path, m0, a->months, b->path, m1, b->months);
         return -1;
     }
+    return 0;
+}
+
+static int check_alike(const ms_engine *base, const ms_engine *pol, char *err, size_t errlen)
+{
+    const ms_scenario *a = ms_engine_scenario(base), *b = ms_engine_scenario(pol);
+    if (ms_compare_check_scenarios(a, b, err, errlen))
+        return -1;
     if (ms_engine_seed(base) != ms_engine_seed(pol)) {
         snprintf(err, errlen, "the engines of %s and %s have different seeds", a->path, b->path);
         return -1;

@@ -50,7 +50,9 @@ double ms_sens_evaluations(const ms_sens_plan *p)
 
 void ms_sens_estimate(const ms_engine *e, const ms_sens_plan *p, int threads, ms_estimate *out)
 {
-    ms_engine_estimate(ms_engine_scenario(e), NULL, threads, out);
+    ms_engine_opts eo = ms_engine_opts_default(ms_engine_scenario(e));
+    eo.series = ms_engine_nseries(e) > 0;
+    ms_engine_estimate(ms_engine_scenario(e), &eo, threads, out);
     double d = p->nfactors, nst = ms_engine_nmetrics(e) + ms_engine_nseries(e);
     double per_thread = (d + 3) * (nst * 8.0 + (double)ms_engine_ninputs(e) * sizeof(ms_input_set));
     double stored = 8.0 * p->noutputs * ((double)p->rows * (d + 3) + (double)p->tornado_paths * (2 * d + 1));

@@ -70,6 +70,10 @@ typedef struct ms_compare ms_compare;
 ms_compare *ms_compare_alloc(const ms_engine *base, const ms_engine *const *policies, int npolicies, char *err,
                              size_t errlen);
 void ms_compare_free(ms_compare *c);
+/* Can two scenarios be compared (same horizon start and length)?  0, or -1
+ * with the reason in err.  ms_compare_alloc checks it too; a command calls it
+ * first to refuse before anything is compiled. */
+int ms_compare_check_scenarios(const ms_scenario *base, const ms_scenario *policy, char *err, size_t errlen);
 const ms_engine *ms_compare_base(const ms_compare *c);
 int ms_compare_npolicies(const ms_compare *c);
 const ms_compare_policy *ms_compare_policy_at(const ms_compare *c, int k);

@@ -169,13 +169,20 @@ static void compare_run_free(compare_run *x, int n)
     }
 }
 
-/* Load every scenario, reporting every error of every file.  0, or -1. */
+/* Load every scenario, reporting every error of every file, and check that
+ * they can be compared.  0, or -1. */
 static int load_all(const compare_args *a, compare_run *x)
 {
     int bad = 0;
+    char msg[1024];
     for (int k = 0; k < a->nscen; k++)
         if (!(x->s[k] = cli_load_scenario(a->paths_of[k])))
             bad = 1;
+    for (int k = 1; !bad && k < a->nscen; k++)
+        if (ms_compare_check_scenarios(x->s[0], x->s[k], msg, sizeof msg)) {
+            cli_err("compare: %s", msg);
+            bad = 1;
+        }
     return bad ? -1 : 0;
 }
 
