@@ -54,7 +54,8 @@ void ms_sens_estimate(const ms_engine *e, const ms_sens_plan *p, int threads, ms
     eo.series = ms_engine_nseries(e) > 0;
     ms_engine_estimate(ms_engine_scenario(e), &eo, threads, out);
     double d = p->nfactors, nst = ms_engine_nmetrics(e) + ms_engine_nseries(e);
-    double per_thread = (d + 3) * (nst * 8.0 + (double)ms_engine_ninputs(e) * sizeof(ms_input_set));
+    double per_thread = (d + 3) * (double)ms_engine_ninputs(e) * sizeof(ms_input_set) +
+                        (d + 3 > MS_BLOCK ? d + 3 : MS_BLOCK) * (nst * 8.0 + 16);
     double stored = 8.0 * p->noutputs * ((double)p->rows * (d + 3) + (double)p->tornado_paths * (2 * d + 1));
     double design = 16.0 * p->rows * d, boot = 16.0 * (d + 1) * p->nboot + 8.0 * p->rows;
     out->work_bytes += per_thread;
@@ -153,14 +154,14 @@ static ms_input_set factor_level(const ms_sens *s, int i, double level)
 typedef struct sens_thread {
     ms_work *w;
     ms_input_set *sets;          /* [d + 3][ninputs] */
-    const ms_input_set **setp;   /* [d + 3] pointers into sets, or to one set */
-    uint64_t *paths;             /* [max(d + 3, tornado_paths)] */
-    double *out;                 /* [max(d + 3, tornado_paths)][nstat] */
+    const ms_input_set **setp;   /* [max(d + 3, MS_BLOCK)] pointers into sets, or to one set */
+    uint64_t *paths;             /* [max(d + 3, MS_BLOCK)] */
+    double *out;                 /* [max(d + 3, MS_BLOCK)][nstat] */
 } sens_thread;
 
 static int thread_init(const ms_sens *s, sens_thread *t)
 {
-    size_t m = ycols(s) > (size_t)s->plan.tornado_paths ? ycols(s) : (size_t)s->plan.tornado_paths;
+    size_t m = ycols(s) > MS_BLOCK ? ycols(s) : MS_BLOCK;
     t->w = ms_work_alloc(s->e);
     t->sets = calloc(ycols(s) * (size_t)s->ninputs, sizeof *t->sets);
     t->setp = malloc(sizeof *t->setp * m);
@@ -214,24 +215,28 @@ static int run_row(ms_sens *s, sens_thread *t, int j)
     return rc;
 }
 
-/* Run tornado setting k over paths 0 .. tornado_paths - 1. */
+/* Run tornado setting k over paths 0 .. tornado_paths - 1, MS_BLOCK at a time. */
 static int run_setting(ms_sens *s, sens_thread *t, int k)
 {
-    int R = s->plan.tornado_paths, n = s->ninputs;
+    int R = s->plan.tornado_paths, n = s->ninputs, rc = 0;
     ms_input_set *x = t->sets;
     memset(x, 0, sizeof *x * (size_t)n); /* MS_INPUT_DRAW */
     for (int i = 0; i < s->d; i++)
         x[s->factors[i]] = factor_level(s, i, 0.5);
     if (k > 0)
         x[s->factors[(k - 1) / 2]] = factor_level(s, (k - 1) / 2, k % 2 ? MS_SENS_TORNADO_LO : MS_SENS_TORNADO_HI);
-    for (int r = 0; r < R; r++) {
-        t->setp[r] = x;
-        t->paths[r] = (uint64_t)r;
+    for (int r0 = 0; r0 < R; r0 += MS_BLOCK) {
+        int np = R - r0 < MS_BLOCK ? R - r0 : MS_BLOCK;
+        for (int r = 0; r < np; r++) {
+            t->setp[r] = x;
+            t->paths[r] = (uint64_t)(r0 + r);
+        }
+        if (ms_batch_paths_with(s->e, t->w, t->paths, t->setp, np, t->out, s->nstat))
+            rc = -1;
+        for (int o = 0; o < s->plan.noutputs; o++)
+            for (int r = 0; r < np; r++)
+                s->tor[((size_t)o * nsettings(s) + k) * R + r0 + r] = t->out[(size_t)r * s->nstat + s->outputs[o]];
     }
-    int rc = ms_batch_paths_with(s->e, t->w, t->paths, t->setp, R, t->out, s->nstat);
-    for (int o = 0; o < s->plan.noutputs; o++)
-        for (int r = 0; r < R; r++)
-            s->tor[((size_t)o * nsettings(s) + k) * R + r] = t->out[(size_t)r * s->nstat + s->outputs[o]];
     return rc;
 }
 
