@@ -163,6 +163,7 @@ unit: $(TEST_BIN)
 
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e_analysis.sh
 
 # Sweeps, shards and merge, checkpoint and resume (tests/hpc.sh); serial build.
 hpc: $(B)/magsim

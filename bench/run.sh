@@ -17,3 +17,6 @@ echo "# peak memory: 1e4 versus 1e6 paths (april2025_controls, all cores; BENCH_
 echo
 echo "# accumulator costs (ns per value)"
 "$(dirname "$B")/bench_accum"
+echo
+echo "# compare and sensitivity: cost per model evaluation against run's per path (1 thread)"
+"$(dirname "$B")/bench_analysis" scenarios/april2025_controls.yaml scenarios/oct2025_expansion.yaml "${BENCH_ROWS:-64}" 1024

@@ -451,7 +451,7 @@ static int stats_layout(ms_engine *e)
 {
     int S = e->S, I = e->I, P = e->P;
     layout L = {e, 0, 0};
-    ms_stats_enumerate(e->sc, e->series_on, push_desc, &L);
+    ms_stat_enumerate(e->sc, e->series_on, push_desc, &L);
     e->nmetrics = 0;
     while (e->nmetrics < e->nstats && !e->desc[e->nmetrics].is_series)
         e->nmetrics++;

@@ -268,7 +268,7 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
     memset(out, 0, sizeof *out);
     int series = opts ? opts->series : 1;
     double n[2] = {0, 0};
-    ms_stats_enumerate(sc, series, count_stat, n);
+    ms_stat_enumerate(sc, series, count_stat, n);
     out->nmetrics = n[0];
     out->nseries = n[1];
     double nst = n[0] + n[1], D = sizeof(double);

@@ -46,7 +46,7 @@
 #include <stdint.h>
 #include "magsim/engine.h"
 #include "magsim/rng.h"
-#include "magsim/stats.h"
+#include "magsim/stat.h"
 
 #define W MS_LANES
 #define NONE (-1)

@@ -42,48 +42,9 @@
 #define MAGSIM_VERSION "0.0.0"
 #endif
 
-/* ---- dimensions ---------------------------------------------------------- */
+/* ---- names: the statistic kinds of magsim/stat.h ----------------------------- */
 
 enum { D_SUP = MS_DIM_SUPPLIER, D_IMP = MS_DIM_IMPORTER, D_IND = MS_DIM_INDUSTRY, D_PROD = MS_DIM_PRODUCT };
-
-/* Which dimensions a statistic has (where -1 means "all"): the kinds table. */
-static int stat_dims(const ms_stat_desc *d)
-{
-    const ms_stat_kind *k = ms_stat_kind_of(d);
-    return k ? k->dims : 0;
-}
-
-static const char *stat_name(const ms_stat_desc *d)
-{
-    const ms_stat_kind *k = ms_stat_kind_of(d);
-    return k ? k->name : "?";
-}
-
-/* Name of one dimension's entity: its name, "all" for a roll-up, NULL when
- * the dimension does not apply.  ibuf holds made-up names. */
-static const char *ent_name(const ms_scenario *s, const ms_stat_desc *d, int dim, char *ibuf, size_t len)
-{
-    int idx = dim == D_SUP ? d->supplier : dim == D_IMP ? d->importer : dim == D_IND ? d->industry : d->product;
-    if (idx < 0)
-        return (stat_dims(d) & dim) ? "all" : NULL;
-    switch (dim) {
-    case D_SUP:
-        if (idx < s->nsuppliers) return s->suppliers[idx].name;
-        break;
-    case D_IMP:
-        if (idx < s->nimporters) return s->importers[idx].name;
-        break;
-    case D_IND:
-        if (d->importer >= 0 && d->importer < s->nimporters && idx < s->importers[d->importer].nindustries)
-            return s->importers[d->importer].industries[idx].name;
-        break;
-    default:
-        if (idx < s->nproducts) return s->products[idx].name;
-        break;
-    }
-    snprintf(ibuf, len, "#%d", idx);
-    return ibuf;
-}
 
 /* The columns importer,industry,product of a statistic (no leading or trailing comma). */
 static void put_entity_cols(FILE *f, const ms_scenario *s, const ms_stat_desc *d)
@@ -93,7 +54,7 @@ static void put_entity_cols(FILE *f, const ms_scenario *s, const ms_stat_desc *d
     for (int k = 0; k < 3; k++) {
         if (k)
             fputc(',', f);
-        ms_fmt_csv_str(f, ent_name(s, d, dims[k], buf, sizeof buf));
+        ms_fmt_csv_str(f, ms_stat_entity(s, d, dims[k], buf, sizeof buf));
     }
 }
 
@@ -173,13 +134,13 @@ int ms_output_summary_csv(FILE *f, const ms_engine *e, const ms_result *r, const
         const ms_stat_desc *d = ms_engine_desc(e, i);
         ms_stat_summary ss;
         summary_at(e, r, i, info->quantiles, nq, &ss);
-        const char *sup = ent_name(s, d, D_SUP, b1, sizeof b1);
+        const char *sup = ms_stat_entity(s, d, D_SUP, b1, sizeof b1);
         if (sup) {
             char m[256];
-            snprintf(m, sizeof m, "%s[%s]", stat_name(d), sup);
+            snprintf(m, sizeof m, "%s[%s]", ms_stat_name(d), sup);
             ms_fmt_csv_str(f, m);
         } else {
-            ms_fmt_csv_str(f, stat_name(d));
+            ms_fmt_csv_str(f, ms_stat_name(d));
         }
         fputc(',', f);
         put_entity_cols(f, s, d);
@@ -323,9 +284,9 @@ int ms_output_timeseries_csv(FILE *f, const ms_engine *e, const ms_result *r, co
                 sorder_free(&o);
                 return -1;
             }
-            ms_fmt_csv_str(kf, stat_name(d));
+            ms_fmt_csv_str(kf, ms_stat_name(d));
             fputc(',', kf);
-            ms_fmt_csv_str(kf, ent_name(s, d, D_SUP, b1, sizeof b1));
+            ms_fmt_csv_str(kf, ms_stat_entity(s, d, D_SUP, b1, sizeof b1));
             fputc(',', kf);
             put_entity_cols(kf, s, d);
             ms_scenario_month_label(s, d->month, mon, sizeof mon);
@@ -358,13 +319,13 @@ static void json_names_dims(FILE *f, const ms_scenario *s, const ms_stat_desc *d
 {
     char b[4][16];
     fputs("\"supplier\": ", f);
-    ms_fmt_json_str(f, ent_name(s, d, D_SUP, b[0], sizeof b[0]));
+    ms_fmt_json_str(f, ms_stat_entity(s, d, D_SUP, b[0], sizeof b[0]));
     fputs(", \"importer\": ", f);
-    ms_fmt_json_str(f, ent_name(s, d, D_IMP, b[1], sizeof b[1]));
+    ms_fmt_json_str(f, ms_stat_entity(s, d, D_IMP, b[1], sizeof b[1]));
     fputs(", \"industry\": ", f);
-    ms_fmt_json_str(f, ent_name(s, d, D_IND, b[2], sizeof b[2]));
+    ms_fmt_json_str(f, ms_stat_entity(s, d, D_IND, b[2], sizeof b[2]));
     fputs(", \"product\": ", f);
-    ms_fmt_json_str(f, ent_name(s, d, D_PROD, b[3], sizeof b[3]));
+    ms_fmt_json_str(f, ms_stat_entity(s, d, D_PROD, b[3], sizeof b[3]));
 }
 
 static void json_scenario(FILE *f, const ms_scenario *s, const char *path)
@@ -440,7 +401,7 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         ms_stat_summary ss;
         summary_at(e, r, i, info->quantiles, nq, &ss);
         fputs(i ? ",\n    {\"metric\": " : "\n    {\"metric\": ", f);
-        ms_fmt_json_str(f, stat_name(d));
+        ms_fmt_json_str(f, ms_stat_name(d));
         fputs(", ", f);
         json_names_dims(f, s, d);
         fprintf(f, ",\n     \"n\": %" PRIu64 ", \"mean\": ", ss.n);
@@ -476,7 +437,7 @@ int ms_output_summary_json(FILE *f, const ms_engine *e, const ms_result *r, cons
         for (int p = 0; p < g->n; p++)
             summary_at(e, r, o.idx[g->start + p], info->quantiles, nq, &ss[p]);
         fputs(gi ? ",\n    {\"series\": " : "\n    {\"series\": ", f);
-        ms_fmt_json_str(f, stat_name(d0));
+        ms_fmt_json_str(f, ms_stat_name(d0));
         fputs(", ", f);
         json_names_dims(f, s, d0);
         fputs(",\n     \"months\": [", f);
@@ -706,12 +667,12 @@ int ms_output_terminal(FILE *f, const ms_engine *e, const ms_result *r, const ms
             char label[128];
             if (k > 0 && rows[k - 1].imp != t->imp)
                 fputc('\n', f); /* a blank line between importers */
-            const char *in = ent_name(s, dd, D_IMP, ibuf, sizeof ibuf);
+            const char *in = ms_stat_entity(s, dd, D_IMP, ibuf, sizeof ibuf);
             fit(imp_s, 13, t->imp < 0 ? "ALL" : in);
-            const char *kn = t->ind < 0 ? "(all)" : ent_name(s, dd, D_IND, ibuf, sizeof ibuf);
+            const char *kn = t->ind < 0 ? "(all)" : ms_stat_entity(s, dd, D_IND, ibuf, sizeof ibuf);
             if (t->prod >= 0) {
                 char pb[16];
-                snprintf(label, sizeof label, "%s:%s", kn, ent_name(s, dd, D_PROD, pb, sizeof pb));
+                snprintf(label, sizeof label, "%s:%s", kn, ms_stat_entity(s, dd, D_PROD, pb, sizeof pb));
             } else {
                 snprintf(label, sizeof label, "%s", kn);
             }
@@ -744,8 +705,8 @@ int ms_output_terminal(FILE *f, const ms_engine *e, const ms_result *r, const ms
         for (int k = 0; k < n; k++) {
             const trow *t = &rows[k];
             const ms_stat_desc *dd = ms_engine_desc(e, t->i);
-            fit(imp_s, 13, t->imp < 0 ? "ALL" : ent_name(s, dd, D_IMP, ibuf, sizeof ibuf));
-            fit(ind_s, 20, t->prod < 0 ? "(all)" : ent_name(s, dd, D_PROD, ibuf, sizeof ibuf));
+            fit(imp_s, 13, t->imp < 0 ? "ALL" : ms_stat_entity(s, dd, D_IMP, ibuf, sizeof ibuf));
+            fit(ind_s, 20, t->prod < 0 ? "(all)" : ms_stat_entity(s, dd, D_PROD, ibuf, sizeof ibuf));
             ms_stat_summary pk, mn;
             summary_at(e, r, t->i, tq, 3, &pk);
             int i_mn = find_metric(e, MS_M_MEAN_PRICE_SHOCK, t->imp, t->ind, t->prod);

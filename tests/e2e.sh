@@ -39,36 +39,7 @@ cleanup() { umount "$T/small" 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-    if [ -s "$T/err" ]; then sed -e 's/^/       | /' "$T/err" | head -n 15; fi
-}
-check() { # NAME CONDITION... : ok when the condition (a command) succeeds
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else no "$name"; fi
-}
-# run CMD...: stdout to $T/out, stderr to $T/err, status in $rc
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-has_err() { grep -F -q -- "$1" "$T/err"; }
-has_out() { grep -F -q -- "$1" "$T/out"; }
-is_rc() { [ "$rc" -eq "$1" ]; }
-no_tmp_left() { ! ls -d "$T"/*.tmp.* "$T"/*.old.* >/dev/null 2>&1; }
-json_ok() { # valid JSON when python3 is at hand; else a light check
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -m json.tool "$1" >/dev/null 2>&1
-    else
-        head -c 1 "$1" | grep -q '{' && tail -c 2 "$1" | grep -q '}'
-    fi
-}
-first_line_is() { [ "$(head -n 1 "$1")" = "$2" ]; }
+. tests/e2e_lib.sh  # pass/fail counters, check, run, has_err, json_ok, ...
 
 echo "e2e: $MAGSIM, scenario $SC, $PATHS paths"
 
@@ -306,21 +277,7 @@ check "run.paths above 1e12 in the scenario is refused" \
 
 # ---- SIGINT in the middle of a run ----
 OI="$T/outint"
-"$MAGSIM" run "$SC" --paths 1000000000 --threads 2 --quantiles "$Q" --out "$OI" --quiet >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 2
-kill -INT "$pid" 2>/dev/null
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 120 ]; do
-    sleep 0.5
-    i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    echo "       (the interrupted run did not stop within 60 s)"
-fi
-wait "$pid"
-rc=$?
+interrupt 2 "$MAGSIM" run "$SC" --paths 1000000000 --threads 2 --quantiles "$Q" --out "$OI" --quiet
 check "SIGINT mid-run exits 4" is_rc 4
 for f in summary.csv timeseries.csv summary.json manifest.json scenario.yaml; do
     check "SIGINT: partial result has $f" test -s "$OI/$f"

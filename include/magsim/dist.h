@@ -79,6 +79,11 @@ double ms_dist_mean(const ms_dist *d);
 double ms_dist_min(const ms_dist *d);
 double ms_dist_max(const ms_dist *d);
 
+/* Inverse CDF: the smallest value x with P(X <= x) >= u, u in [0, 1] (0 and 1
+ * give the ends of the support; NaN outside [0, 1]).  For designed
+ * experiments and percentiles (sim/dist_quantile.c). */
+double ms_dist_quantile(const ms_dist *d, double u);
+
 /* Canonical name of a kind ("uniform"), and the reverse (-1 when unknown). */
 const char *ms_dist_kind_name(ms_dist_kind k);
 int ms_dist_kind_from_name(const char *name);

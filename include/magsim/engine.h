@@ -23,7 +23,7 @@
 #include "magsim/scenario.h"
 #include "magsim/accum.h"
 #include "magsim/result.h"
-#include "magsim/stats.h"
+#include "magsim/stat.h"
 
 /* Run options that shape the compiled engine.  Seed, paths and quantile
  * levels are options of a run, never written into the loaded scenario: the

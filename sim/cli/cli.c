@@ -18,6 +18,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "magsim/outdir.h"
 #include "magsim/output.h"
 #include "cli.h"
 
@@ -398,6 +399,40 @@ int cli_check_resources(const char *what, const ms_estimate *est, int months, in
     }
     free(parent);
     return rc;
+}
+
+int cli_check_out(const char *out, int force)
+{
+    char msg[1024];
+    if (out && ms_outdir_check(out, force, msg, sizeof msg) != MS_OUTDIR_OK) {
+        cli_err("--out: %s", msg);
+        return -1;
+    }
+    return 0;
+}
+
+ms_run_opts cli_run_opts(int threads, int quiet, cli_progress_state *pg)
+{
+    ms_run_opts ro = {.threads = threads, .stop = &cli_stop};
+    if (!quiet && isatty(STDERR_FILENO)) {
+        ro.progress = cli_progress;
+        ro.progress_ctx = pg;
+    }
+    cli_install_signals();
+    return ro;
+}
+
+int cli_exit_status(int gsl_errors, int interrupted, const char *done)
+{
+    if (gsl_errors > 0) {
+        cli_err("GSL reported %d error(s) during the run; first: %s", gsl_errors, cli_gsl_first());
+        return CLI_EXIT_RUNTIME;
+    }
+    if (interrupted) {
+        cli_err("interrupted after %s", done);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    return CLI_EXIT_OK;
 }
 
 ms_scenario *cli_load_scenario(const char *path)

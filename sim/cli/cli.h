@@ -91,6 +91,19 @@ int cli_check_resources(const char *what, const ms_estimate *est, int months, in
 struct ms_outdir;
 int cli_report_into(struct ms_outdir *d, const char *result_dir, const char *shown_dir, int quiet);
 
+/* Before anything runs: can --out DIR be written later?  0, or -1 after a
+ * message (exit 1). */
+int cli_check_out(const char *out, int force);
+
+/* Run options for a command: threads, the stop flag (signals installed),
+ * the progress bar in pg when stderr is a terminal and not quiet. */
+ms_run_opts cli_run_opts(int threads, int quiet, cli_progress_state *pg);
+
+/* The exit status after a run that wrote its result: 1 after a message when
+ * GSL reported errors, 4 after "interrupted after DONE" when interrupted,
+ * else 0. */
+int cli_exit_status(int gsl_errors, int interrupted, const char *done);
+
 /* Load a scenario, printing every diagnostic on stderr; NULL when invalid. */
 ms_scenario *cli_load_scenario(const char *path);
 

@@ -28,6 +28,10 @@ int cli_merge_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_merge_usage(FILE *f);
 int cli_report_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_report_usage(FILE *f);
+int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_compare_usage(FILE *f);
+int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_sensitivity_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
@@ -37,6 +41,8 @@ static const cli_command commands[] = {
     {"sweep", cli_sweep_main, cli_sweep_usage, "run a scenario at every point of a sweep (grid, lhs, sobol); MPI, Slurm shards"},
     {"merge", cli_merge_main, cli_merge_usage, "combine the shards of a sweep into the result of one run"},
     {"report", cli_report_main, cli_report_usage, "report.html, report.md and figures (SVG, PNG) of a result DIR"},
+    {"compare", cli_compare_main, cli_compare_usage, "BASE POLICY...: paired differences POLICY - BASE on the same paths"},
+    {"sensitivity", cli_sensitivity_main, cli_sensitivity_usage, "Sobol' indices and tornado: which uncertain input drives an output"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

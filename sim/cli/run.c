@@ -226,11 +226,9 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     if (rank != 0)
         a.quiet = 1, a.out = NULL;
 
-    char msg[1024];
-    if (a.out && ms_outdir_check(a.out, a.force, msg, sizeof msg) != MS_OUTDIR_OK) {
-        cli_err("--out: %s", msg);
+    if (cli_check_out(a.out, a.force))
         return CLI_EXIT_RUNTIME;
-    }
+    char msg[1024];
     ms_scenario *s = cli_load_scenario(a.scenario);
     if (!s)
         return CLI_EXIT_INVALID;
@@ -289,12 +287,7 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
 
-    ms_run_opts ro = {.threads = threads, .stop = &cli_stop};
-    if (!a.quiet && isatty(STDERR_FILENO)) {
-        ro.progress = cli_progress;
-        ro.progress_ctx = &pg;
-    }
-    cli_install_signals();
+    ms_run_opts ro = cli_run_opts(threads, a.quiet, &pg);
     int erc = cli_par_size() > 1 ? cli_prun(e, paths, &ro, r) : ms_engine_run(e, 0, paths, &ro, r);
     cli_progress_done(&pg);
     if (erc != 0) {
@@ -323,13 +316,8 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
         rc = CLI_EXIT_OK;
         goto done;
     }
-    if (info.gsl_errors > 0) {
-        cli_err("GSL reported %d error(s) during the run; first: %s", info.gsl_errors, cli_gsl_first());
-        goto done;
-    }
-    rc = r->interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
-    if (r->interrupted)
-        cli_err("interrupted after %" PRIu64 " of %" PRIu64 " paths", r->paths_done, r->paths_requested);
+    snprintf(msg, sizeof msg, "%" PRIu64 " of %" PRIu64 " paths", r->paths_done, r->paths_requested);
+    rc = cli_exit_status(info.gsl_errors, r->interrupted, msg);
 
 done:
     cli_par_finalize();
