@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
-#include "magsim/batch.h"
+#include "magsim/engine.h"
 #include "magsim/compare.h"
 #include "magsim/result.h"
 #include "magsim/stat.h"
@@ -463,12 +463,12 @@ static void accumulate_policy(const ms_compare *c, cmp_thread *t, int k, int np)
 }
 
 /* One block of paths p0 .. p0 + np - 1: every engine, then the accumulators.
- * The model is evaluated through magsim/batch.h only. */
+ * The model is evaluated through the engine's batch calls only. */
 static int compare_block(const ms_compare *c, cmp_thread *t, uint64_t p0, int np)
 {
     int rc = 0;
     for (int e = 0; e <= c->npolicies; e++)
-        if (ms_batch_paths(engine_at(c, e), t->w[e], p0, np, t->buf[e], stride_of(engine_at(c, e))))
+        if (ms_engine_paths(engine_at(c, e), t->w[e], p0, np, t->buf[e], stride_of(engine_at(c, e))))
             rc = -1;
     ms_accum_add_strided(t->r->base, t->buf[0], np, 1, stride_of(c->base));
     for (int k = 0; k < c->npolicies; k++)

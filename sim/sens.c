@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
-#include "magsim/batch.h"
+#include "magsim/engine.h"
 #include "magsim/dist.h"
 #include "magsim/sens.h"
 
@@ -208,7 +208,7 @@ static int run_row(ms_sens *s, sens_thread *t, int j)
 {
     row_sets(s, t, j);
     int nc = s->d + 3;
-    int rc = ms_batch_paths_with(s->e, t->w, t->paths, t->setp, nc, t->out, s->nstat);
+    int rc = ms_engine_paths_with(s->e, t->w, t->paths, t->setp, nc, t->out, s->nstat);
     for (int o = 0; o < s->plan.noutputs; o++)
         for (int c = 0; c < nc; c++)
             s->y[((size_t)o * s->plan.rows + j) * ycols(s) + c] = t->out[(size_t)c * s->nstat + s->outputs[o]];
@@ -231,7 +231,7 @@ static int run_setting(ms_sens *s, sens_thread *t, int k)
             t->setp[r] = x;
             t->paths[r] = (uint64_t)(r0 + r);
         }
-        if (ms_batch_paths_with(s->e, t->w, t->paths, t->setp, np, t->out, s->nstat))
+        if (ms_engine_paths_with(s->e, t->w, t->paths, t->setp, np, t->out, s->nstat))
             rc = -1;
         for (int o = 0; o < s->plan.noutputs; o++)
             for (int r = 0; r < np; r++)

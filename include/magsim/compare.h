@@ -3,7 +3,7 @@
  * paths of POLICY - BASE, statistic by statistic.
  *
  * Every scenario is compiled into its own engine with the same seed, and
- * every path index is run on all of them in one pass (magsim/batch.h):
+ * every path index is run on all of them in one pass (ms_engine_paths):
  * since a path's random numbers depend only on (seed, path, input key),
  * the scenarios draw the same values for every input they share, and the
  * difference on a path measures the policy, not the luck of the draw.
