@@ -18,6 +18,7 @@
 #ifndef MAGSIM_SCENARIO_INT_H
 #define MAGSIM_SCENARIO_INT_H
 
+#include <math.h>
 #include <stddef.h>
 #include "magsim/scenario.h"
 
@@ -63,6 +64,86 @@ typedef struct msl {
     const msn **keynodes;                 /* where each was written */
 } msl;
 
+typedef ms_range msrange;  /* allowed values (magsim/dist.h) */
+
+/* ---- schema tables (sim/scenario.c, and the policy types in sim/policy/) ----
+ * A map is checked and built by a table of keys: {key, node type, handler,
+ * offsetof(field), flags, range, default, sub-schema, reference kind,
+ * keywords, has_off}, written with designated initializers.  msl_apply
+ * reports unknown keys (did you mean), wrong node types and missing required
+ * keys, then calls the handlers in table order; msl_defaults fills what is
+ * absent. */
+
+typedef struct mskey mskey;
+typedef void (*msk_fn)(msl *L, const msn *v, void *base, const mskey *k, const char *path);
+
+enum {
+    K_REQ = 1,      /* required */
+    K_DEF = 2,      /* dist with default `def` when absent */
+    K_DATE = 4,     /* date-valued */
+    K_HAS = 8,      /* sets the int at has_off to 1 when present */
+    K_INLINE = 16,  /* sub-map whose fields live in the same struct (defaults recurse) */
+    K_NAMED = 32,   /* map of names -> sub (schema listing) */
+    K_LIST = 64,    /* list of sub (schema listing) */
+    K_U64 = 128,    /* integer stored as uint64_t */
+    K_NEST = 256,   /* sub-map whose fields live in the struct at off (defaults recurse) */
+    K_MARK = 512,   /* per-product map: sets mark[p] in the int array at has_off */
+};
+
+enum { REF_NONE = 0, REF_PRODUCT, REF_SUPPLIER, REF_IMPORTER };
+
+struct mskey {
+    const char *key;
+    msn_type type;           /* node type expected (MSN_ANY: the handler checks) */
+    msk_fn fn;
+    size_t off;              /* field in the base struct */
+    int flags;
+    msrange range;
+    double def;              /* default of a K_DEF dist */
+    const mskey *sub;        /* schema of a sub-map or list items */
+    int ref;                 /* REF_* for references and masks */
+    const char *const *words;/* keywords of an enum */
+    size_t has_off;          /* K_HAS: int field set to 1 */
+};
+
+/* Ranges as initializer macros, not const objects: a const object is not a
+ * constant expression in C, and only GCC accepts one in a static
+ * initializer (clang, which builds the fuzzer, does not). */
+#define R_ANY {-HUGE_VAL, HUGE_VAL, 0, 0}
+#define R_NONNEG {0, HUGE_VAL, 0, 0}
+#define R_POS {0, HUGE_VAL, 1, 0}
+#define R_SHARE {0, 1, 0, 0}
+#define R_GE1 {1, HUGE_VAL, 0, 0}
+#define R_GROWTH {-1, HUGE_VAL, 1, 0}
+#define R_NONPOS {-HUGE_VAL, 0, 0, 0}
+#define R_NEG {-HUGE_VAL, 0, 0, 1}
+#define R_THRESH {0, 1, 0, 1}
+
+#define FIELD(base, k, type) ((type *)(void *)((char *)(base) + (k)->off))
+
+void msl_apply(msl *L, const msn *map, const mskey *schema, void *base, const char *path);
+void msl_defaults(msl *L, const mskey *schema, void *base, const char *path);
+void msl_join(char *buf, size_t len, const char *path, const char *key); /* "path.key" */
+/* The generic handlers of schema rows. */
+void msl_h_skip(msl *L, const msn *v, void *base, const mskey *k, const char *path);  /* accepted, read elsewhere */
+void msl_h_dist(msl *L, const msn *v, void *base, const mskey *k, const char *path);  /* an ms_dist (K_DATE: a date) */
+void msl_h_str(msl *L, const msn *v, void *base, const mskey *k, const char *path);   /* a string */
+void msl_h_double(msl *L, const msn *v, void *base, const mskey *k, const char *path);/* a plain number */
+void msl_h_int(msl *L, const msn *v, void *base, const mskey *k, const char *path);   /* an integer (K_U64) */
+void msl_h_enum(msl *L, const msn *v, void *base, const mskey *k, const char *path);  /* one of k->words: its index */
+void msl_h_inline(msl *L, const msn *v, void *base, const mskey *k, const char *path);/* a sub-map into the same struct */
+void msl_h_nest(msl *L, const msn *v, void *base, const mskey *k, const char *path);  /* a sub-map into the struct at off */
+void msl_h_ref(msl *L, const msn *v, void *base, const mskey *k, const char *path);   /* a name -> index (k->ref) */
+void msl_h_mask(msl *L, const msn *v, void *base, const mskey *k, const char *path);  /* all, a name or a list -> mask */
+int msl_valid_name(msl *L, const msn *kn, const char *what);
+int msl_count_ok(msl *L, const msn *v, int max, const char *what);
+int msl_resolve(msl *L, int ref, const msn *v);       /* a reference's index, -1 (reported) */
+int *msl_mask_all(int n);                             /* an all-ones mask of n (malloc'd) */
+/* The names in a mask of entities (REF_*): "all", "a,b", or "none". */
+void msl_mask_names(char *buf, size_t len, const int *mask, int n, int ref, const ms_scenario *s);
+/* An end date that is never after the start: the policy would never be on. */
+void msl_check_end(msl *L, const msn *map, const ms_dist *start, int has_end, const ms_dist *end);
+
 /* ---- tree (scenario_tree.c) ---- */
 const char *msl_intern(msl *L, const char *file);
 void msn_free(msn *n);
@@ -95,7 +176,6 @@ int msl_edit_distance(const char *a, const char *b);
 const char *msl_suggest(const char *word, const char *const *words, int n);
 
 /* ---- values (scenario_value.c) ---- */
-typedef ms_range msrange;  /* allowed values (magsim/dist.h) */
 
 int msl_number(msl *L, const msn *n, double *out);              /* plain scalar number */
 int msl_integer(msl *L, const msn *n, long long lo, long long hi, long long *out);

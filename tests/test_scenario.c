@@ -19,6 +19,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include "magsim/scenario.h"
+#include "../sim/policy/export_control.h"
+#include "../sim/policy/tariff.h"
+#include "../sim/policy/recycling.h"
+#include "../sim/policy/stockpile.h"
+#include "../sim/policy/demand_shock.h"
 
 static char *fixture(const char *rel)
 {
@@ -383,11 +388,11 @@ static void test_good_full(void **state)
     /* policies, in file order */
     assert_int_equal(s->npolicies, 6);
     const ms_policy *p = &s->policies[0];
-    assert_int_equal(p->type, MS_POL_EXPORT_CONTROL);
+    assert_string_equal(ms_policy_type_name(p), "export_control");
     assert_string_equal(p->name, "april_licensing");
     assert_int_equal(p->line, 52);
     assert_int_equal(p->column, 5);
-    const ms_export_control *x = &p->u.ctrl;
+    const ms_export_control *x = ms_export_control_of(p);
     assert_int_equal(x->exporter, cn);
     assert_int_equal(x->products[nd], 1);
     assert_int_equal(x->products[sm], 0);
@@ -413,61 +418,61 @@ static void test_good_full(void **state)
     assert_key(&x->delay_months, "policies.april_licensing.license.delay_months");
 
     p = &s->policies[1];
-    assert_int_equal(p->type, MS_POL_TARIFF);
+    assert_string_equal(ms_policy_type_name(p), "tariff");
     assert_string_equal(p->name, "tariff_1");
-    assert_int_equal(p->u.tariff.importers[us], 1);
-    assert_int_equal(p->u.tariff.importers[de], 0);
-    assert_int_equal(p->u.tariff.origins[cn], 1);
-    assert_int_equal(p->u.tariff.origins[jp], 1);
-    assert_int_equal(p->u.tariff.origins[mp], 0);
-    assert_int_equal(p->u.tariff.products[sm], 1);
-    assert_int_equal(p->u.tariff.nsteps, 2);
+    assert_int_equal(ms_tariff_of(p)->importers[us], 1);
+    assert_int_equal(ms_tariff_of(p)->importers[de], 0);
+    assert_int_equal(ms_tariff_of(p)->origins[cn], 1);
+    assert_int_equal(ms_tariff_of(p)->origins[jp], 1);
+    assert_int_equal(ms_tariff_of(p)->origins[mp], 0);
+    assert_int_equal(ms_tariff_of(p)->products[sm], 1);
+    assert_int_equal(ms_tariff_of(p)->nsteps, 2);
     /* sorted by from; keys keep the file index */
-    assert_true(p->u.tariff.schedule[0].from.p[0] == 2.0);
-    assert_true(p->u.tariff.schedule[0].rate.p[0] == 0.221);
-    assert_key(&p->u.tariff.schedule[0].rate, "policies.tariff_1.schedule.1.rate");
-    assert_true(p->u.tariff.schedule[1].from.p[0] == 12.0);
-    assert_key(&p->u.tariff.schedule[1].rate, "policies.tariff_1.schedule.0.rate");
+    assert_true(ms_tariff_of(p)->schedule[0].from.p[0] == 2.0);
+    assert_true(ms_tariff_of(p)->schedule[0].rate.p[0] == 0.221);
+    assert_key(&ms_tariff_of(p)->schedule[0].rate, "policies.tariff_1.schedule.1.rate");
+    assert_true(ms_tariff_of(p)->schedule[1].from.p[0] == 12.0);
+    assert_key(&ms_tariff_of(p)->schedule[1].rate, "policies.tariff_1.schedule.0.rate");
 
     p = &s->policies[2];
-    assert_int_equal(p->type, MS_POL_RECYCLING);
+    assert_string_equal(ms_policy_type_name(p), "recycling");
     assert_string_equal(p->name, "recycling_2");
-    assert_int_equal(p->u.recycling.importer, us);
-    assert_int_equal(p->u.recycling.product, nd);
-    assert_true(p->u.recycling.capacity_t_per_year.p[0] == 750);
-    assert_int_equal(p->u.recycling.has_feedstock, 0);
-    assert_true(p->u.recycling.yield.p[0] == 0.9);
-    assert_true(p->u.recycling.start.p[0] == 17.0 && p->u.recycling.start.p[1] == 29.0);
+    assert_int_equal(ms_recycling_of(p)->importer, us);
+    assert_int_equal(ms_recycling_of(p)->product, nd);
+    assert_true(ms_recycling_of(p)->capacity_t_per_year.p[0] == 750);
+    assert_int_equal(ms_recycling_of(p)->has_feedstock, 0);
+    assert_true(ms_recycling_of(p)->yield.p[0] == 0.9);
+    assert_true(ms_recycling_of(p)->start.p[0] == 17.0 && ms_recycling_of(p)->start.p[1] == 29.0);
 
     p = &s->policies[3];
-    assert_int_equal(p->type, MS_POL_STOCKPILE);
+    assert_string_equal(ms_policy_type_name(p), "stockpile");
     assert_string_equal(p->name, "stockpile_3");
-    assert_true(p->u.stockpile.stock_t.p[0] == 500);
-    assert_true(p->u.stockpile.release_t_per_month.p[0] == 50);
-    assert_true(p->u.stockpile.trigger.p[0] == 0.95);
-    assert_int_equal(p->u.stockpile.beneficiaries[0], 0); /* ev_traction */
-    assert_int_equal(p->u.stockpile.beneficiaries[1], 1); /* defense */
-    assert_true(p->u.stockpile.start.p[0] == 0);
-    assert_key(&p->u.stockpile.start, "policies.stockpile_3.start");
+    assert_true(ms_stockpile_of(p)->stock_t.p[0] == 500);
+    assert_true(ms_stockpile_of(p)->release_t_per_month.p[0] == 50);
+    assert_true(ms_stockpile_of(p)->trigger.p[0] == 0.95);
+    assert_int_equal(ms_stockpile_of(p)->beneficiaries[0], 0); /* ev_traction */
+    assert_int_equal(ms_stockpile_of(p)->beneficiaries[1], 1); /* defense */
+    assert_true(ms_stockpile_of(p)->start.p[0] == 0);
+    assert_key(&ms_stockpile_of(p)->start, "policies.stockpile_3.start");
 
     p = &s->policies[4];
-    assert_int_equal(p->type, MS_POL_DEMAND_SHOCK);
-    assert_int_equal(p->u.shock.importers[us], 1);
-    assert_int_equal(p->u.shock.importers[de], 1);
-    assert_int_equal(p->u.shock.nindustry_names, 1);
-    assert_string_equal(p->u.shock.industry_names[0], "wind");
-    assert_int_equal(p->u.shock.start.kind, MS_DIST_NORMAL);
-    assert_true(p->u.shock.start.p[0] == 12.0 && p->u.shock.start.p[1] == 2.0);
-    assert_int_equal(p->u.shock.has_end, 0);
-    assert_int_equal(p->u.shock.multiplier.kind, MS_DIST_BERNOULLI);
-    assert_true(p->u.shock.multiplier.p[0] == 0.5);
+    assert_string_equal(ms_policy_type_name(p), "demand_shock");
+    assert_int_equal(ms_demand_shock_of(p)->importers[us], 1);
+    assert_int_equal(ms_demand_shock_of(p)->importers[de], 1);
+    assert_int_equal(ms_demand_shock_of(p)->nindustry_names, 1);
+    assert_string_equal(ms_demand_shock_of(p)->industry_names[0], "wind");
+    assert_int_equal(ms_demand_shock_of(p)->start.kind, MS_DIST_NORMAL);
+    assert_true(ms_demand_shock_of(p)->start.p[0] == 12.0 && ms_demand_shock_of(p)->start.p[1] == 2.0);
+    assert_int_equal(ms_demand_shock_of(p)->has_end, 0);
+    assert_int_equal(ms_demand_shock_of(p)->multiplier.kind, MS_DIST_BERNOULLI);
+    assert_true(ms_demand_shock_of(p)->multiplier.p[0] == 0.5);
 
     p = &s->policies[5];
     assert_string_equal(p->name, "quota_jp");
-    assert_int_equal(p->u.ctrl.mode, MS_CTRL_QUOTA);
-    assert_true(p->u.ctrl.quota_t_per_month.p[0] == 100);
-    assert_true(p->u.ctrl.announce.p[0] == 5.0); /* = start */
-    assert_int_equal(p->u.ctrl.products[sm], 1);
+    assert_int_equal(ms_export_control_of(p)->mode, MS_CTRL_QUOTA);
+    assert_true(ms_export_control_of(p)->quota_t_per_month.p[0] == 100);
+    assert_true(ms_export_control_of(p)->announce.p[0] == 5.0); /* = start */
+    assert_int_equal(ms_export_control_of(p)->products[sm], 1);
 
     /* labels and summary */
     char lab[16];
@@ -536,8 +541,8 @@ static void test_extends(void **state)
     assert_int_equal(u->industries[0].cover_months.line, 11);         /* located in the child */
     assert_true(u->industries[1].cover_months.p[0] == 6);
     assert_int_equal(s->npolicies, 1);                                /* list replaced */
-    assert_int_equal(s->policies[0].type, MS_POL_EXPORT_CONTROL);
-    assert_int_equal(s->policies[0].u.ctrl.mode, MS_CTRL_BAN);
+    assert_string_equal(ms_policy_type_name(&s->policies[0]), "export_control");
+    assert_int_equal(ms_export_control_of(&s->policies[0])->mode, MS_CTRL_BAN);
     /* the files it was built from: the child, then its base, with their bytes */
     assert_int_equal(s->nsources, 2);
     assert_non_null(strstr(s->sources[0].path, "child.yaml"));
@@ -547,7 +552,7 @@ static void test_extends(void **state)
     const ms_dist *es = &s->suppliers[cn].export_share[0];
     assert_true(es->domain.lo == 0 && es->domain.hi == 1 && !es->domain.lo_open && !es->domain.hi_open);
     assert_true(u->industries[0].cover_months.domain.lo == 0 && isinf(u->industries[0].cover_months.domain.hi));
-    assert_int_equal(s->policies[0].u.ctrl.start.is_date, 1);
+    assert_int_equal(ms_export_control_of(&s->policies[0])->start.is_date, 1);
     assert_int_equal(es->is_date, 0);
     ms_scenario_free(s);
     ms_diags_clear(&d);

@@ -17,6 +17,7 @@
 
 #include "magsim/engine.h"
 #include "magsim/sweep.h"
+#include "../sim/policy/export_control.h"
 
 static char *src(const char *rel)
 {
@@ -34,7 +35,7 @@ static const ms_export_control *control(const ms_scenario *s, const char *name)
 {
     for (int i = 0; i < s->npolicies; i++)
         if (!strcmp(s->policies[i].name, name))
-            return &s->policies[i].u.ctrl;
+            return ms_export_control_of(&s->policies[i]);
     return NULL;
 }
 

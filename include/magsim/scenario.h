@@ -108,96 +108,21 @@ typedef struct ms_importer {
     int nindustries;
 } ms_importer;
 
-/* ---- policies ------------------------------------------------------------ */
-typedef enum ms_policy_type {
-    MS_POL_EXPORT_CONTROL = 0, MS_POL_TARIFF, MS_POL_RECYCLING, MS_POL_STOCKPILE, MS_POL_DEMAND_SHOCK,
-    MS_POL_NTYPES
-} ms_policy_type;
-
-typedef enum ms_control_mode { MS_CTRL_LICENSE = 0, MS_CTRL_BAN, MS_CTRL_QUOTA } ms_control_mode;
-
-typedef struct ms_export_control {
-    int exporter;              /* exporter: supplier index */
-    int *products;             /* products: [nproducts] mask (list or "all") */
-    int *destinations;         /* destinations: [nimporters] mask (list or "all") */
-    ms_dist affected;          /* affected: share of the flow the control covers, [0,1], default 1 */
-    ms_dist general_license;   /* general_license: share of the affected flow exempt, [0,1], default 0 */
-    ms_control_mode mode;      /* mode: license | ban | quota (required) */
-    ms_dist announce;          /* announce: date hoarding starts; default = start */
-    ms_dist start;             /* start: date (required) */
-    int has_end;
-    ms_dist end;               /* end: date the control ends (default: never) */
-    ms_dist lift_hazard;       /* lift_hazard: P(lifted) per active month, [0,1], default 0 */
-    ms_dist reimpose_hazard;   /* reimpose_hazard: P(re-imposed) per lifted month, [0,1], default 0 */
-    /* license mode (license: map) */
-    ms_dist approval;          /* license.approval: a_start, share of pre-control affected flow licensed, [0,1] */
-    int has_approval_end;
-    ms_dist approval_end;      /* license.approval_end: a_end, default = approval */
-    ms_dist approval_ramp_months; /* license.ramp_months: months from a_start to a_end (>= 0), default 0 */
-    ms_dist approval_noise;    /* license.noise_sd: sd of monthly additive noise on a (>= 0), default 0 */
-    ms_dist delay_months;      /* license.delay_months: processing delay L, months (>= 0), default 0 */
-    /* quota mode */
-    ms_dist quota_t_per_month; /* quota_t_per_month: cap Q on covered shipments, t/month (>= 0) */
-} ms_export_control;
-
-typedef struct ms_tariff_step {
-    ms_dist from;              /* schedule[].from: date the rate takes effect */
-    ms_dist rate;              /* schedule[].rate: ad valorem rate (>= 0; 0.25 = 25%) */
-} ms_tariff_step;
-
-typedef struct ms_tariff {
-    int *importers;            /* importer: name or "all" -> [nimporters] mask */
-    int *origins;              /* origin: supplier name, list, or "all" -> [nsuppliers] mask */
-    int *products;             /* products: [nproducts] mask, default all */
-    ms_tariff_step *schedule;  /* schedule: list, sorted by from when fixed; the latest step with
-                                  from <= t applies; before the first step the rate is 0 */
-    int nsteps;
-} ms_tariff;
-
-typedef struct ms_recycling {
-    int importer;              /* importer: index */
-    int product;               /* product: index */
-    ms_dist capacity_t_per_year; /* capacity_t_per_year: plant capacity at full ramp, t/yr (>= 0) */
-    int has_feedstock;
-    ms_dist feedstock_t_per_year;/* feedstock_t_per_year: scrap available, t/yr (default: unlimited) */
-    ms_dist yield;             /* yield: output per tonne processed, [0,1], default 0.9 */
-    ms_dist ramp_months;       /* ramp_months: S-curve length, months, default 12 */
-    ms_dist start;             /* start: date the ramp begins (default horizon start) */
-} ms_recycling;
-
-typedef struct ms_stockpile {
-    int importer;              /* importer: index */
-    int product;               /* product: index */
-    ms_dist stock_t;           /* stock_t: initial stock, t (>= 0) */
-    ms_dist release_t_per_month; /* release_t_per_month: max release per month, t (>= 0) */
-    ms_dist trigger;           /* trigger: release when last month's fill rate < trigger, [0,1], default 0.95 */
-    int *beneficiaries;        /* beneficiaries: [nindustries of importer] mask, default all */
-    ms_dist start;             /* start: date from which it may release (default horizon start) */
-} ms_stockpile;
-
-typedef struct ms_demand_shock {
-    int *importers;            /* importer: name or "all" -> [nimporters] mask */
-    char **industry_names;     /* industries: list of names, or NULL for all; matched per importer */
-    int nindustry_names;
-    int *products;             /* products: [nproducts] mask, default all */
-    ms_dist start;             /* start: date (required) */
-    int has_end;
-    ms_dist end;               /* end: date (default: never) */
-    ms_dist multiplier;        /* multiplier: demand multiple while on (>= 0) */
-} ms_demand_shock;
+/* ---- policies ------------------------------------------------------------
+ * A policy's type is a row of the table of types (sim/policy.c); its parsed
+ * form, `data`, is the type's own struct (sim/policy/TYPE.h).  The scenario
+ * holds them in file order. */
+typedef struct ms_policy_type ms_policy_type;
 
 typedef struct ms_policy {
-    ms_policy_type type;       /* type: export_control | tariff | recycling | stockpile | demand_shock */
+    const ms_policy_type *type; /* type: a row of the table of types (ms_policy_type_name) */
     char *name;                /* name: default "<type>_<index>" */
     int line, column;          /* where the policy's map starts (1-based) */
-    union {
-        ms_export_control ctrl;
-        ms_tariff tariff;
-        ms_recycling recycling;
-        ms_stockpile stockpile;
-        ms_demand_shock shock;
-    } u;
+    void *data;                /* its parsed form: the type's struct (sim/policy/TYPE.h) */
 } ms_policy;
+
+/* "export_control", "tariff", ... */
+const char *ms_policy_type_name(const ms_policy *p);
 
 /* ---- the scenario -------------------------------------------------------- */
 typedef struct ms_source {     /* a file the scenario was built from */
@@ -276,6 +201,10 @@ void ms_scenario_print_summary(const ms_scenario *s, FILE *out);
  * ms_scenario_schema_keys_free.  docs/scenario.md is tested against it. */
 char **ms_scenario_schema_keys(int *n);
 void ms_scenario_schema_keys_free(char **keys);
+
+/* A date input as validate prints it: "2026-06", a range "2026-06..2027-06"
+ * (its support), or "~2026-06" (its mean) when unbounded.  buf >= 32. */
+void ms_scenario_date_label(const ms_scenario *s, const ms_dist *d, char *buf, size_t len);
 
 /* A month offset (real) as "YYYY-MM" (floor), for reports.  buf >= 8. */
 void ms_scenario_offset_label(const ms_scenario *s, double t, char *buf, size_t len);

@@ -24,7 +24,9 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+#include "../engine_int.h"
 #include "../policy.h"
+#include "export_control.h"
 
 enum { ST_ON = 0, ST_STARTED, ST_A, ST_QFRAC, ST_USED }; /* per-lane state; ST_USED + i, i = 0..I */
 
@@ -171,7 +173,7 @@ static void hook_pass(const ms_engine *e, ms_work *w, const ms_cpol *cp, const m
 
 int ms_export_control_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
 {
-    const ms_export_control *x = &cp->pol->u.ctrl;
+    const ms_export_control *x = cp->pol->data;
     ctrl *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
@@ -220,3 +222,142 @@ int ms_export_control_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errle
     (void)errlen;
     return 0;
 }
+
+/* ---- the scenario file: keys, checks, the timeline (built once) ---------------- */
+#ifndef MS_ISA_V4
+
+static const char *const mode_words[] = {"license", "ban", "quota", NULL};
+
+static const mskey license_schema[] = {
+    {.key = "approval", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, approval),
+         .flags = K_DEF, .range = R_SHARE},
+    {.key = "approval_end", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, approval_end),
+         .flags = K_HAS, .range = R_SHARE, .has_off = offsetof(ms_export_control, has_approval_end)},
+    {.key = "ramp_months", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_export_control, approval_ramp_months), .flags = K_DEF, .range = R_NONNEG},
+    {.key = "noise_sd", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, approval_noise),
+         .flags = K_DEF, .range = R_NONNEG},
+    {.key = "delay_months", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, delay_months),
+         .flags = K_DEF, .range = R_NONNEG},
+    {0},
+};
+
+static const mskey control_schema[] = {
+    MS_POLICY_COMMON_KEYS,
+    {.key = "exporter", .type = MSN_ANY, .fn = msl_h_ref, .off = offsetof(ms_export_control, exporter),
+         .flags = K_REQ, .ref = REF_SUPPLIER, .range = R_ANY},
+    {.key = "products", .type = MSN_ANY, .fn = msl_h_mask, .off = offsetof(ms_export_control, products),
+         .ref = REF_PRODUCT, .range = R_ANY},
+    {.key = "destinations", .type = MSN_ANY, .fn = msl_h_mask, .off = offsetof(ms_export_control, destinations),
+         .ref = REF_IMPORTER, .range = R_ANY},
+    {.key = "affected", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, affected),
+         .flags = K_DEF, .range = R_SHARE, .def = 1},
+    {.key = "general_license", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_export_control, general_license), .flags = K_DEF, .range = R_SHARE},
+    {.key = "mode", .type = MSN_SCALAR, .fn = msl_h_enum, .off = offsetof(ms_export_control, mode), .flags = K_REQ,
+         .words = mode_words, .range = R_ANY},
+    {.key = "start", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, start),
+         .flags = K_REQ | K_DATE, .range = R_ANY},
+    {.key = "announce", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, announce),
+         .flags = K_DATE, .range = R_ANY},
+    {.key = "end", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, end),
+         .flags = K_DATE | K_HAS, .has_off = offsetof(ms_export_control, has_end), .range = R_ANY},
+    {.key = "lift_hazard", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, lift_hazard),
+         .flags = K_DEF, .range = R_SHARE},
+    {.key = "reimpose_hazard", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_export_control, reimpose_hazard), .flags = K_DEF, .range = R_SHARE},
+    {.key = "license", .type = MSN_MAP, .fn = msl_h_inline, .flags = K_INLINE, .sub = license_schema, .range = R_ANY},
+    {.key = "quota_t_per_month", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_export_control, quota_t_per_month), .flags = K_DEF, .range = R_NONNEG},
+    {0},
+};
+
+static void parsed_init(msl *L, void *data)
+{
+    ms_export_control *c = data;
+    c->exporter = -1;
+    c->products = msl_mask_all(L->s->nproducts);
+    c->destinations = msl_mask_all(L->s->nimporters);
+}
+
+static void parsed_check(msl *L, const msn *map, void *data)
+{
+    ms_export_control *c = data;
+    const msn *lic = msn_get(map, "license");
+    const msn *lick = msn_key(map, "license");
+    const msn *qk = msn_key(map, "quota_t_per_month");
+    if (c->mode == MS_CTRL_LICENSE) {
+        if (!lic)
+            msl_err(L, MS_D_MISSING, map, "mode license needs license: {approval: ...}");
+        else if (lic->type == MSN_MAP && !msn_get(lic, "approval"))
+            msl_err(L, MS_D_MISSING, lic, "mode license needs license.approval");
+        if (qk)
+            msl_err(L, MS_D_UNKNOWN_KEY, qk, "quota_t_per_month does not apply to mode license");
+    } else if (c->mode == MS_CTRL_BAN || c->mode == MS_CTRL_QUOTA) {
+        if (lick)
+            msl_err(L, MS_D_UNKNOWN_KEY, lick, "license does not apply to mode %s", mode_words[c->mode]);
+        if (c->mode == MS_CTRL_BAN && qk)
+            msl_err(L, MS_D_UNKNOWN_KEY, qk, "quota_t_per_month does not apply to mode ban");
+        if (c->mode == MS_CTRL_QUOTA && !qk)
+            msl_err(L, MS_D_MISSING, map, "mode quota needs quota_t_per_month");
+    }
+    if (!msn_get(map, "announce"))
+        c->announce = c->start; /* the same draw: hoarding starts with the control */
+    if (!c->has_approval_end)
+        c->approval_end = c->approval;
+    msl_check_end(L, map, &c->start, c->has_end, &c->end);
+}
+
+static void parsed_free(void *data)
+{
+    ms_export_control *c = data;
+    free(c->products);
+    free(c->destinations);
+}
+
+static const ms_dist *parsed_start(const void *data)
+{
+    return &((const ms_export_control *)data)->start;
+}
+
+static const ms_dist *parsed_end(const void *data)
+{
+    const ms_export_control *c = data;
+    return c->has_end ? &c->end : NULL;
+}
+
+static void parsed_describe(const ms_scenario *s, const void *data, char *buf, size_t len)
+{
+    const ms_export_control *x = data;
+    char a[160], b[160];
+    msl_mask_names(a, sizeof a, x->destinations, s->nimporters, REF_IMPORTER, s);
+    msl_mask_names(b, sizeof b, x->products, s->nproducts, REF_PRODUCT, s);
+    int n = snprintf(buf, len, "%s -> %s, %s, %s, affected %.2g", x->exporter >= 0 ? s->suppliers[x->exporter].name : "?",
+                     a, b, (unsigned)x->mode < 3 ? mode_words[x->mode] : "?", ms_dist_mean(&x->affected));
+    if (x->mode == MS_CTRL_LICENSE && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", approval %s mean %.2g", ms_dist_kind_name(x->approval.kind),
+                 ms_dist_mean(&x->approval));
+    else if (x->mode == MS_CTRL_QUOTA && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", quota %.4g t/month", ms_dist_mean(&x->quota_t_per_month));
+}
+
+const ms_export_control *ms_export_control_of(const ms_policy *p)
+{
+    return p && p->type == &ms_policy_export_control ? p->data : NULL;
+}
+
+const ms_policy_type ms_policy_export_control = {
+    .name = "export_control",
+    .schema = control_schema,
+    .size = sizeof(ms_export_control),
+    .init = parsed_init,
+    .check = parsed_check,
+    .free = parsed_free,
+    .start = parsed_start,
+    .end = parsed_end,
+    .describe = parsed_describe,
+    .compile = ms_export_control_compile,
+    .compile_v4 = MS_V4(ms_export_control_compile),
+};
+
+#endif

@@ -10,7 +10,10 @@
  * candidate reference for time-to-survive.
  */
 #include <stdlib.h>
+#include <string.h>
+#include "../engine_int.h"
 #include "../policy.h"
+#include "stockpile.h"
 
 enum { ST_LEFT = 0 };
 
@@ -71,7 +74,7 @@ static void hook_release(const ms_engine *e, ms_work *w, const ms_cpol *cp, cons
 
 int ms_stockpile_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
 {
-    const ms_stockpile *x = &cp->pol->u.stockpile;
+    const ms_stockpile *x = cp->pol->data;
     stock *q = calloc(1, sizeof *q);
     if (!q)
         return -1;
@@ -97,3 +100,127 @@ int ms_stockpile_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
     return ms_engine_hook(e, cp, MS_HOOK_PATH_START, -1, -1) || ms_engine_hook(e, cp, MS_HOOK_REF_START, -1, -1) ||
                    ms_engine_hook(e, cp, MS_HOOK_RELEASE, q->i, q->p) ? -1 : 0;
 }
+
+/* ---- the scenario file: keys, checks, the timeline (built once) ---------------- */
+#ifndef MS_ISA_V4
+
+static void h_beneficiaries(msl *L, const msn *v, void *base, const mskey *k, const char *path)
+{
+    ms_stockpile *sp = base;
+    if (sp->importer < 0)
+        return; /* reported */
+    ms_importer *im = &L->s->importers[sp->importer];
+    int n = im->nindustries;
+    free(sp->beneficiaries);
+    sp->beneficiaries = calloc((size_t)(n ? n : 1), sizeof *sp->beneficiaries);
+    if (!sp->beneficiaries)
+        return;
+    if (v->type == MSN_SCALAR && !strcmp(v->str, "all")) {
+        for (int i = 0; i < n; i++)
+            sp->beneficiaries[i] = 1;
+        return;
+    }
+    if (v->type != MSN_LIST) {
+        msl_err(L, MS_D_TYPE, v, "beneficiaries: expected 'all' or a list of industry names, got %s",
+                msn_type_name(v->type));
+        return;
+    }
+    for (int j = 0; j < v->n; j++) {
+        const msn *it = v->vals[j];
+        if (it->type != MSN_SCALAR) {
+            msl_err(L, MS_D_TYPE, it, "expected an industry name, got %s", msn_type_name(it->type));
+            continue;
+        }
+        int found = -1;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(im->industries[i].name, it->str))
+                found = i;
+        if (found < 0) {
+            const char **w = malloc((size_t)(n + 1) * sizeof *w);
+            const char *sug = NULL;
+            if (w) {
+                for (int i = 0; i < n; i++)
+                    w[i] = im->industries[i].name;
+                sug = msl_suggest(it->str, w, n);
+            }
+            if (sug)
+                msl_err(L, MS_D_REF, it, "importer %s has no industry '%s' (did you mean '%s'?)", im->name, it->str,
+                        sug);
+            else
+                msl_err(L, MS_D_REF, it, "importer %s has no industry '%s'", im->name, it->str);
+            free(w);
+            continue;
+        }
+        sp->beneficiaries[found] = 1;
+    }
+}
+
+static const mskey stockpile_schema[] = {
+    MS_POLICY_COMMON_KEYS,
+    {.key = "importer", .type = MSN_ANY, .fn = msl_h_ref, .off = offsetof(ms_stockpile, importer), .flags = K_REQ,
+         .ref = REF_IMPORTER, .range = R_ANY},
+    {.key = "product", .type = MSN_ANY, .fn = msl_h_ref, .off = offsetof(ms_stockpile, product), .flags = K_REQ,
+         .ref = REF_PRODUCT, .range = R_ANY},
+    {.key = "stock_t", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, stock_t), .flags = K_REQ,
+         .range = R_NONNEG},
+    {.key = "release_t_per_month", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_stockpile, release_t_per_month), .flags = K_REQ, .range = R_NONNEG},
+    {.key = "trigger", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, trigger), .flags = K_DEF,
+         .range = R_SHARE, .def = 0.95},
+    {.key = "beneficiaries", .type = MSN_ANY, .fn = h_beneficiaries, .range = R_ANY},
+    {.key = "start", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, start),
+         .flags = K_DEF | K_DATE, .range = R_ANY},
+    {0},
+};
+
+static void parsed_init(msl *L, void *data)
+{
+    ms_stockpile *k = data;
+    k->importer = k->product = -1;
+}
+
+/* Beneficiaries default to every industry of the importer. */
+static void parsed_check(msl *L, const msn *map, void *data)
+{
+    ms_stockpile *k = data;
+    if (!k->beneficiaries && k->importer >= 0)
+        k->beneficiaries = msl_mask_all(L->s->importers[k->importer].nindustries);
+}
+
+static void parsed_free(void *data)
+{
+    free(((ms_stockpile *)data)->beneficiaries);
+}
+
+static const ms_dist *parsed_start(const void *data)
+{
+    return &((const ms_stockpile *)data)->start;
+}
+
+static void parsed_describe(const ms_scenario *s, const void *data, char *buf, size_t len)
+{
+    const ms_stockpile *k = data;
+    snprintf(buf, len, "%s %s, %.4g t, release <= %.4g t/month below fill %.2g",
+             k->importer >= 0 ? s->importers[k->importer].name : "?", k->product >= 0 ? s->products[k->product].name : "?",
+             ms_dist_mean(&k->stock_t), ms_dist_mean(&k->release_t_per_month), ms_dist_mean(&k->trigger));
+}
+
+const ms_stockpile *ms_stockpile_of(const ms_policy *p)
+{
+    return p && p->type == &ms_policy_stockpile ? p->data : NULL;
+}
+
+const ms_policy_type ms_policy_stockpile = {
+    .name = "stockpile",
+    .schema = stockpile_schema,
+    .size = sizeof(ms_stockpile),
+    .init = parsed_init,
+    .check = parsed_check,
+    .free = parsed_free,
+    .start = parsed_start,
+    .describe = parsed_describe,
+    .compile = ms_stockpile_compile,
+    .compile_v4 = MS_V4(ms_stockpile_compile),
+};
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * policy/export_control.h - the parsed form of an export_control policy
+ * (ms_policy.data), for the code and tests that read it.
+ */
+#ifndef MAGSIM_POLICY_EXPORT_CONTROL_H
+#define MAGSIM_POLICY_EXPORT_CONTROL_H
+
+#include "magsim/scenario.h"
+
+typedef enum ms_control_mode { MS_CTRL_LICENSE = 0, MS_CTRL_BAN, MS_CTRL_QUOTA } ms_control_mode;
+
+typedef struct ms_export_control {
+    int exporter;              /* exporter: supplier index */
+    int *products;             /* products: [nproducts] mask (list or "all") */
+    int *destinations;         /* destinations: [nimporters] mask (list or "all") */
+    ms_dist affected;          /* affected: share of the flow the control covers, [0,1], default 1 */
+    ms_dist general_license;   /* general_license: share of the affected flow exempt, [0,1], default 0 */
+    ms_control_mode mode;      /* mode: license | ban | quota (required) */
+    ms_dist announce;          /* announce: date hoarding starts; default = start */
+    ms_dist start;             /* start: date (required) */
+    int has_end;
+    ms_dist end;               /* end: date the control ends (default: never) */
+    ms_dist lift_hazard;       /* lift_hazard: P(lifted) per active month, [0,1], default 0 */
+    ms_dist reimpose_hazard;   /* reimpose_hazard: P(re-imposed) per lifted month, [0,1], default 0 */
+    /* license mode (license: map) */
+    ms_dist approval;          /* license.approval: a_start, share of pre-control affected flow licensed, [0,1] */
+    int has_approval_end;
+    ms_dist approval_end;      /* license.approval_end: a_end, default = approval */
+    ms_dist approval_ramp_months; /* license.ramp_months: months from a_start to a_end (>= 0), default 0 */
+    ms_dist approval_noise;    /* license.noise_sd: sd of monthly additive noise on a (>= 0), default 0 */
+    ms_dist delay_months;      /* license.delay_months: processing delay L, months (>= 0), default 0 */
+    /* quota mode */
+    ms_dist quota_t_per_month; /* quota_t_per_month: cap Q on covered shipments, t/month (>= 0) */
+} ms_export_control;
+
+/* The control of p, or NULL when p is another type. */
+const ms_export_control *ms_export_control_of(const ms_policy *p);
+
+#endif
