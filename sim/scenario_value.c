@@ -337,7 +337,8 @@ static void record_stream(msl *L, const ms_dist *d, const msn *at)
     L->nkeys++;
 }
 
-static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist *out)
+/* The kind named by a distribution map's `dist:` (-1 after an error). */
+static int dist_kind(msl *L, const msn *n, int is_date)
 {
     const msn *dn = msn_get(n, "dist");
     if (!dn) {
@@ -362,13 +363,18 @@ static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist 
                     "normal, lognormal, beta, discrete or bernoulli)", dn->str);
         return -1;
     }
-    const char *kname = dkeys[kind].kind;
     if (is_date && (kind == MS_DIST_LOGNORMAL || kind == MS_DIST_BERNOULLI)) {
-        msl_err(L, MS_D_DIST, dn, "a date cannot follow a %s distribution", kname);
+        msl_err(L, MS_D_DIST, dn, "a date cannot follow a %s distribution", dkeys[kind].kind);
         return -1;
     }
+    return kind;
+}
+
+/* Every key of the map is one the kind takes (or dist, per); -1 when not. */
+static int dist_check_keys(msl *L, const msn *n, int kind, int is_date)
+{
+    const char *kname = dkeys[kind].kind;
     int bad = 0;
-    /* keys */
     for (int i = 0; i < n->n; i++) {
         const char *k = n->keys[i]->str;
         if (!strcmp(k, "dist") || !strcmp(k, "per"))
@@ -397,208 +403,255 @@ static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist 
             msl_err(L, MS_D_UNKNOWN_KEY, n->keys[i], "unknown key '%s' in a %s distribution", k, kname);
         bad = 1;
     }
-    if (bad)
+    return bad ? -1 : 0;
+}
+
+/* per: month | path (default path).  -1 after an error. */
+static int dist_per(msl *L, const msn *n, ms_dist *d)
+{
+    const msn *pn = msn_get(n, "per");
+    if (!pn)
+        return 0;
+    if (pn->type == MSN_SCALAR && !strcmp(pn->str, "month"))
+        d->per_month = 1;
+    else if (pn->type == MSN_SCALAR && !strcmp(pn->str, "path"))
+        d->per_month = 0;
+    else {
+        msl_err(L, MS_D_VALUE, pn, "per: expected 'month' or 'path'");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the parameters of each kind: 0, or -1 after an error ---- */
+
+static int params_fixed(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    return need(L, n, "fixed", "value", param(L, n, "value", is_date, &d->p[0])) ? 0 : -1;
+}
+
+static int params_uniform(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    int g0 = need(L, n, "uniform", "min", param(L, n, "min", is_date, &p[0]));
+    int g1 = need(L, n, "uniform", "max", param(L, n, "max", is_date, &p[1]));
+    if (!g0 || !g1)
+        return -1;
+    if (p[0] > p[1]) {
+        msl_err(L, MS_D_DIST, msn_get(n, "max"), "uniform distribution: min > max");
+        return -1;
+    }
+    return 0;
+}
+
+static int params_triangular(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    const char *kname = dkeys[d->kind].kind;
+    int g0 = need(L, n, kname, "min", param(L, n, "min", is_date, &p[0]));
+    int g1 = need(L, n, kname, "mode", param(L, n, "mode", is_date, &p[1]));
+    int g2 = need(L, n, kname, "max", param(L, n, "max", is_date, &p[2]));
+    p[3] = 4.0;
+    int g3 = d->kind == MS_DIST_PERT ? param(L, n, "lambda", 0, &p[3]) : 0;
+    if (!g0 || !g1 || !g2 || g3 < 0)
+        return -1;
+    if (p[0] > p[2]) {
+        msl_err(L, MS_D_DIST, msn_get(n, "max"), "%s distribution: min > max", kname);
+        return -1;
+    }
+    if (p[1] < p[0] || p[1] > p[2]) {
+        msl_err(L, MS_D_DIST, msn_get(n, "mode"), "%s distribution: mode outside [min, max]", kname);
+        return -1;
+    }
+    if (d->kind == MS_DIST_PERT && !(p[3] > 0)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "lambda"), "pert distribution: lambda must be > 0");
+        return -1;
+    }
+    return 0;
+}
+
+static int params_normal(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    int g0 = need(L, n, "normal", "mean", param(L, n, "mean", is_date, &p[0]));
+    int g1 = need(L, n, "normal", "sd", param(L, n, "sd", 0, &p[1]));
+    int g2 = param(L, n, "min", is_date, &d->lo);
+    int g3 = param(L, n, "max", is_date, &d->hi);
+    if (!g0 || !g1 || g2 < 0 || g3 < 0)
+        return -1;
+    if (p[1] < 0) {
+        msl_err(L, MS_D_DIST, msn_get(n, "sd"), "normal distribution: sd must be >= 0");
+        return -1;
+    }
+    if (g2 && g3 && !(d->lo < d->hi)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "max"), "normal distribution: min must be < max");
+        return -1;
+    }
+    if (p[1] == 0 && (p[0] < d->lo || p[0] > d->hi)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "mean"), "normal distribution: sd 0 and mean outside [min, max]");
+        return -1;
+    }
+    if (p[1] == 0) { /* degenerate: the support is the mean */
+        d->lo = d->hi = p[0];
+    }
+    return 0;
+}
+
+static int params_lognormal(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    int g0 = need(L, n, "lognormal", "median", param(L, n, "median", 0, &p[0]));
+    int g1 = need(L, n, "lognormal", "sigma", param(L, n, "sigma", 0, &p[1]));
+    if (!g0 || !g1)
+        return -1;
+    if (!(p[0] > 0)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "median"), "lognormal distribution: median must be > 0");
+        return -1;
+    }
+    if (p[1] < 0) {
+        msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be >= 0");
+        return -1;
+    }
+    /* median exp(sigma Z) overflows for large sigma (exp(10 x 8.5) is ~1e37, still finite) */
+    if (p[1] > MSL_MAX_LOG_SIGMA) {
+        msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be at most %g",
+                (double)MSL_MAX_LOG_SIGMA);
+        return -1;
+    }
+    return 0;
+}
+
+static int params_beta(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    int g0 = need(L, n, "beta", "a", param(L, n, "a", 0, &p[0]));
+    int g1 = need(L, n, "beta", "b", param(L, n, "b", 0, &p[1]));
+    d->lo = 0;
+    d->hi = 1;
+    int g2 = param(L, n, "min", is_date, &d->lo);
+    int g3 = param(L, n, "max", is_date, &d->hi);
+    if (is_date) {
+        g2 = need(L, n, "beta (date)", "min", g2);
+        g3 = need(L, n, "beta (date)", "max", g3);
+        if (!g2 || !g3)
+            return -1;
+    }
+    if (!g0 || !g1 || g2 < 0 || g3 < 0)
+        return -1;
+    if (!(p[0] > 0)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "a"), "beta distribution: a must be > 0");
+        return -1;
+    }
+    if (!(p[1] > 0)) {
+        msl_err(L, MS_D_DIST, msn_get(n, "b"), "beta distribution: b must be > 0");
+        return -1;
+    }
+    if (d->lo > d->hi) {
+        msl_err(L, MS_D_DIST, msn_get(n, "max"), "beta distribution: min > max");
+        return -1;
+    }
+    return 0;
+}
+
+static int params_discrete(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    const msn *vn = msn_get(n, "values"), *wn = msn_get(n, "weights");
+    if (!vn) {
+        msl_err(L, MS_D_MISSING, n, "discrete distribution: missing 'values'");
+        return -1;
+    }
+    if (vn->type != MSN_LIST) {
+        msl_err(L, MS_D_TYPE, vn, "values: expected a list, got %s", msn_type_name(vn->type));
+        return -1;
+    }
+    if (vn->n == 0) {
+        msl_err(L, MS_D_DIST, vn, "discrete distribution: values is empty");
+        return -1;
+    }
+    if (vn->n > MSL_MAX_DISCRETE) {
+        msl_err(L, MS_D_LIMIT, vn, "discrete distribution: more than %d values", MSL_MAX_DISCRETE);
+        return -1;
+    }
+    if (wn && wn->type != MSN_LIST) {
+        msl_err(L, MS_D_TYPE, wn, "weights: expected a list, got %s", msn_type_name(wn->type));
+        return -1;
+    }
+    if (wn && wn->n != vn->n) {
+        msl_err(L, MS_D_DIST, wn, "discrete distribution: %d weights for %d values", wn->n, vn->n);
+        return -1;
+    }
+    double *vals = msl_own(L, (size_t)vn->n * sizeof *vals);
+    double *cum = msl_own(L, (size_t)vn->n * sizeof *cum);
+    if (!vals || !cum)
+        return -1;
+    int err = 0;
+    for (int i = 0; i < vn->n; i++) {
+        int r = is_date ? msl_date(L, vn->vals[i], &vals[i], 1) : msl_number(L, vn->vals[i], &vals[i]);
+        if (r)
+            err = 1;
+    }
+    double sum = 0;
+    for (int i = 0; i < vn->n; i++) {
+        double w = 1.0;
+        if (wn) {
+            if (msl_number(L, wn->vals[i], &w)) {
+                err = 1;
+                continue;
+            }
+            if (w < 0) {
+                msl_err(L, MS_D_DIST, wn->vals[i], "discrete distribution: weight %g is negative", w);
+                err = 1;
+                continue;
+            }
+        }
+        sum += w;
+        cum[i] = sum;
+    }
+    if (err)
+        return -1;
+    if (!(sum > 0) || !isfinite(sum)) {
+        msl_err(L, MS_D_DIST, wn ? wn : vn, "discrete distribution: weights sum to %g", sum);
+        return -1;
+    }
+    for (int i = 0; i < vn->n; i++)
+        cum[i] /= sum;
+    cum[vn->n - 1] = 1.0;
+    d->n = vn->n;
+    d->values = vals;
+    d->cum = cum;
+    return 0;
+}
+
+static int params_bernoulli(msl *L, const msn *n, int is_date, ms_dist *d)
+{
+    double *p = d->p;
+    if (!need(L, n, "bernoulli", "p", param(L, n, "p", 0, &p[0])))
+        return -1;
+    if (p[0] < 0 || p[0] > 1) {
+        msl_err(L, MS_D_DIST, msn_get(n, "p"), "bernoulli distribution: p must be in [0, 1]");
+        return -1;
+    }
+    return 0;
+}
+
+typedef int (*params_fn)(msl *L, const msn *n, int is_date, ms_dist *d);
+
+/* By ms_dist_kind. */
+static const params_fn dist_params[] = {
+    [MS_DIST_FIXED] = params_fixed,         [MS_DIST_UNIFORM] = params_uniform, [MS_DIST_TRIANGULAR] = params_triangular,
+    [MS_DIST_PERT] = params_triangular,     [MS_DIST_NORMAL] = params_normal,   [MS_DIST_LOGNORMAL] = params_lognormal,
+    [MS_DIST_BETA] = params_beta,           [MS_DIST_DISCRETE] = params_discrete, [MS_DIST_BERNOULLI] = params_bernoulli,
+};
+
+static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist *out)
+{
+    int kind = dist_kind(L, n, is_date);
+    if (kind < 0 || dist_check_keys(L, n, kind, is_date))
         return -1;
     ms_dist d = ms_dist_fixed(0);
     d.kind = (ms_dist_kind)kind;
-    const msn *pn = msn_get(n, "per");
-    if (pn) {
-        if (pn->type == MSN_SCALAR && !strcmp(pn->str, "month"))
-            d.per_month = 1;
-        else if (pn->type == MSN_SCALAR && !strcmp(pn->str, "path"))
-            d.per_month = 0;
-        else {
-            msl_err(L, MS_D_VALUE, pn, "per: expected 'month' or 'path'");
-            bad = 1;
-        }
-    }
-    double *p = d.p;
-    int g0, g1, g2, g3;
-    switch ((ms_dist_kind)kind) {
-    case MS_DIST_FIXED:
-        if (!need(L, n, kname, "value", param(L, n, "value", is_date, &p[0])))
-            return -1;
-        break;
-    case MS_DIST_UNIFORM:
-        g0 = need(L, n, kname, "min", param(L, n, "min", is_date, &p[0]));
-        g1 = need(L, n, kname, "max", param(L, n, "max", is_date, &p[1]));
-        if (!g0 || !g1)
-            return -1;
-        if (p[0] > p[1]) {
-            msl_err(L, MS_D_DIST, msn_get(n, "max"), "uniform distribution: min > max");
-            return -1;
-        }
-        break;
-    case MS_DIST_TRIANGULAR:
-    case MS_DIST_PERT:
-        g0 = need(L, n, kname, "min", param(L, n, "min", is_date, &p[0]));
-        g1 = need(L, n, kname, "mode", param(L, n, "mode", is_date, &p[1]));
-        g2 = need(L, n, kname, "max", param(L, n, "max", is_date, &p[2]));
-        p[3] = 4.0;
-        g3 = kind == MS_DIST_PERT ? param(L, n, "lambda", 0, &p[3]) : 0;
-        if (!g0 || !g1 || !g2 || g3 < 0)
-            return -1;
-        if (p[0] > p[2]) {
-            msl_err(L, MS_D_DIST, msn_get(n, "max"), "%s distribution: min > max", kname);
-            return -1;
-        }
-        if (p[1] < p[0] || p[1] > p[2]) {
-            msl_err(L, MS_D_DIST, msn_get(n, "mode"), "%s distribution: mode outside [min, max]", kname);
-            return -1;
-        }
-        if (kind == MS_DIST_PERT && !(p[3] > 0)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "lambda"), "pert distribution: lambda must be > 0");
-            return -1;
-        }
-        break;
-    case MS_DIST_NORMAL:
-        g0 = need(L, n, kname, "mean", param(L, n, "mean", is_date, &p[0]));
-        g1 = need(L, n, kname, "sd", param(L, n, "sd", 0, &p[1]));
-        g2 = param(L, n, "min", is_date, &d.lo);
-        g3 = param(L, n, "max", is_date, &d.hi);
-        if (!g0 || !g1 || g2 < 0 || g3 < 0)
-            return -1;
-        if (p[1] < 0) {
-            msl_err(L, MS_D_DIST, msn_get(n, "sd"), "normal distribution: sd must be >= 0");
-            return -1;
-        }
-        if (g2 && g3 && !(d.lo < d.hi)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "max"), "normal distribution: min must be < max");
-            return -1;
-        }
-        if (p[1] == 0 && (p[0] < d.lo || p[0] > d.hi)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "mean"), "normal distribution: sd 0 and mean outside [min, max]");
-            return -1;
-        }
-        if (p[1] == 0) { /* degenerate: the support is the mean */
-            d.lo = d.hi = p[0];
-        }
-        break;
-    case MS_DIST_LOGNORMAL:
-        g0 = need(L, n, kname, "median", param(L, n, "median", 0, &p[0]));
-        g1 = need(L, n, kname, "sigma", param(L, n, "sigma", 0, &p[1]));
-        if (!g0 || !g1)
-            return -1;
-        if (!(p[0] > 0)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "median"), "lognormal distribution: median must be > 0");
-            return -1;
-        }
-        if (p[1] < 0) {
-            msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be >= 0");
-            return -1;
-        }
-        /* median exp(sigma Z) overflows for large sigma (exp(10 x 8.5) is ~1e37, still finite) */
-        if (p[1] > MSL_MAX_LOG_SIGMA) {
-            msl_err(L, MS_D_DIST, msn_get(n, "sigma"), "lognormal distribution: sigma must be at most %g",
-                    (double)MSL_MAX_LOG_SIGMA);
-            return -1;
-        }
-        break;
-    case MS_DIST_BETA:
-        g0 = need(L, n, kname, "a", param(L, n, "a", 0, &p[0]));
-        g1 = need(L, n, kname, "b", param(L, n, "b", 0, &p[1]));
-        d.lo = 0;
-        d.hi = 1;
-        g2 = param(L, n, "min", is_date, &d.lo);
-        g3 = param(L, n, "max", is_date, &d.hi);
-        if (is_date) {
-            g2 = need(L, n, "beta (date)", "min", g2);
-            g3 = need(L, n, "beta (date)", "max", g3);
-            if (!g2 || !g3)
-                return -1;
-        }
-        if (!g0 || !g1 || g2 < 0 || g3 < 0)
-            return -1;
-        if (!(p[0] > 0)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "a"), "beta distribution: a must be > 0");
-            return -1;
-        }
-        if (!(p[1] > 0)) {
-            msl_err(L, MS_D_DIST, msn_get(n, "b"), "beta distribution: b must be > 0");
-            return -1;
-        }
-        if (d.lo > d.hi) {
-            msl_err(L, MS_D_DIST, msn_get(n, "max"), "beta distribution: min > max");
-            return -1;
-        }
-        break;
-    case MS_DIST_DISCRETE: {
-        const msn *vn = msn_get(n, "values"), *wn = msn_get(n, "weights");
-        if (!vn) {
-            msl_err(L, MS_D_MISSING, n, "discrete distribution: missing 'values'");
-            return -1;
-        }
-        if (vn->type != MSN_LIST) {
-            msl_err(L, MS_D_TYPE, vn, "values: expected a list, got %s", msn_type_name(vn->type));
-            return -1;
-        }
-        if (vn->n == 0) {
-            msl_err(L, MS_D_DIST, vn, "discrete distribution: values is empty");
-            return -1;
-        }
-        if (vn->n > MSL_MAX_DISCRETE) {
-            msl_err(L, MS_D_LIMIT, vn, "discrete distribution: more than %d values", MSL_MAX_DISCRETE);
-            return -1;
-        }
-        if (wn && wn->type != MSN_LIST) {
-            msl_err(L, MS_D_TYPE, wn, "weights: expected a list, got %s", msn_type_name(wn->type));
-            return -1;
-        }
-        if (wn && wn->n != vn->n) {
-            msl_err(L, MS_D_DIST, wn, "discrete distribution: %d weights for %d values", wn->n, vn->n);
-            return -1;
-        }
-        double *vals = msl_own(L, (size_t)vn->n * sizeof *vals);
-        double *cum = msl_own(L, (size_t)vn->n * sizeof *cum);
-        if (!vals || !cum)
-            return -1;
-        int err = 0;
-        for (int i = 0; i < vn->n; i++) {
-            int r = is_date ? msl_date(L, vn->vals[i], &vals[i], 1) : msl_number(L, vn->vals[i], &vals[i]);
-            if (r)
-                err = 1;
-        }
-        double sum = 0;
-        for (int i = 0; i < vn->n; i++) {
-            double w = 1.0;
-            if (wn) {
-                if (msl_number(L, wn->vals[i], &w)) {
-                    err = 1;
-                    continue;
-                }
-                if (w < 0) {
-                    msl_err(L, MS_D_DIST, wn->vals[i], "discrete distribution: weight %g is negative", w);
-                    err = 1;
-                    continue;
-                }
-            }
-            sum += w;
-            cum[i] = sum;
-        }
-        if (err)
-            return -1;
-        if (!(sum > 0) || !isfinite(sum)) {
-            msl_err(L, MS_D_DIST, wn ? wn : vn, "discrete distribution: weights sum to %g", sum);
-            return -1;
-        }
-        for (int i = 0; i < vn->n; i++)
-            cum[i] /= sum;
-        cum[vn->n - 1] = 1.0;
-        d.n = vn->n;
-        d.values = vals;
-        d.cum = cum;
-        break;
-    }
-    case MS_DIST_BERNOULLI:
-        if (!need(L, n, kname, "p", param(L, n, "p", 0, &p[0])))
-            return -1;
-        if (p[0] < 0 || p[0] > 1) {
-            msl_err(L, MS_D_DIST, msn_get(n, "p"), "bernoulli distribution: p must be in [0, 1]");
-            return -1;
-        }
-        break;
-    }
-    if (bad)
+    int bad = dist_per(L, n, &d);
+    if (dist_params[kind](L, n, is_date, &d) || bad)
         return -1;
     d.key = out->key;
     d.stream = out->stream;
