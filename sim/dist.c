@@ -176,7 +176,21 @@ static double sample_bernoulli(double p, ms_rng *r)
     return ms_rng_uniform_pos(r) < p ? 1.0 : 0.0;
 }
 
+static double sample_kind(const ms_dist *d, ms_rng *r);
+
+/* A draw within the truncation bounds: drawn again when it leaves them (the
+ * loader truncates only distributions that leave their domain with
+ * probability below 1e-9, so this loop practically never turns); after 64
+ * tries, clamped. */
 double ms_dist_sample(const ms_dist *d, ms_rng *r)
+{
+    double x = sample_kind(d, r);
+    for (int k = 0; k < 64 && (x < d->tlo || x > d->thi); k++)
+        x = sample_kind(d, r);
+    return x < d->tlo ? d->tlo : (x > d->thi ? d->thi : x);
+}
+
+static double sample_kind(const ms_dist *d, ms_rng *r)
 {
     const double *p = d->p;
     switch (d->kind) {

@@ -71,8 +71,9 @@ typedef enum ms_hook {
     MS_HOOK_MONTH,           /* step 1, after capacity: regimes, approvals, hoarding flags */
     MS_HOOK_DEMAND,          /* step 2, per product: multiply shock[cell] */
     MS_HOOK_RECYCLED,        /* step 4 (and month 0), per importer x product: add to Rm[i] */
-    MS_HOOK_RELEASE,         /* step 4, per importer x product: stockpile releases xb[cell], Xm[i] */
-    MS_HOOK_EXPORT_CONTROL,  /* step 6 and the diversion pass, per product: fall, piall, dmax of flows */
+    MS_HOOK_EXPORT_CONTROL,  /* step 6 and the diversion pass, all products: fall, piall, dmax, dec of flows */
+    MS_HOOK_CHARGE,          /* after each pass's capacity rationing: licence budgets and quotas charged */
+    MS_HOOK_RELEASE,         /* step 9, per importer x product: stockpile releases into xrel[cell], Xm[i] */
     MS_HOOK_PRICE,           /* step 10, per importer x product: after pi, before smoothing */
     MS_NHOOKS
 } ms_hook;
@@ -83,8 +84,13 @@ typedef struct ms_hook_ctx {
     int p;                   /* product (-1 for hooks that are not per product) */
     int i;                   /* importer of per importer x product hooks, else -1 */
     const double *req;       /* MS_HOOK_EXPORT_CONTROL: the requests of the pass, [flow][W] */
-    double *ref_ctrl;        /* MS_HOOK_REF_START: [W] earliest export-control start */
-    double *ref_any;         /* MS_HOOK_REF_START: [W] earliest start of any other policy */
+    const double *frac;      /* MS_HOOK_CHARGE: each supplier's rationing fraction of the pass, [s*P+p][W] */
+    int pass;                /* MS_HOOK_EXPORT_CONTROL, MS_HOOK_CHARGE: 0 first requests, 1 diverted */
+    double *refc_cell;       /* MS_HOOK_REF_START: [cell][W] earliest start of a control covering the cell */
+    double *refc_imp;        /* MS_HOOK_REF_START: [importer][W] of a control covering the importer */
+    double *refa_imp;        /* MS_HOOK_REF_START: [importer][W] of any policy touching the importer */
+    double *refc_all;        /* MS_HOOK_REF_START: [W] of any control */
+    double *refa_all;        /* MS_HOOK_REF_START: [W] of any policy */
 } ms_hook_ctx;
 
 typedef void (*ms_hook_fn)(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x);
@@ -207,7 +213,10 @@ struct ms_engine {
     X(double, ps, I * P)               /* [i*P+p] sum of monthly price shocks */                           \
     X(double, pf, I * P)               /* [i*P+p] last month's price shock */                              \
     X(double, w, e->nflows)            /* [flow] sourcing share w */                                       \
-    X(double, weff, e->nflows)         /* [flow] effective share over suppliers with E > 0 */              \
+    X(double, u, e->nflows)            /* [flow] sourcing preference of the month */                       \
+    X(double, rel, e->nflows)          /* [flow] delivered share of last month's requests (1: reliable) */ \
+    X(double, lic_free, e->nflows)     /* [flow] share not covered by a licence control in force */        \
+    X(double, lic_delay, e->nflows)    /* [flow] longest licence delay in force, months */                 \
     X(double, land0, e->nflows)        /* [flow] baseline landed cost, USD/kg */                           \
     X(double, B0, e->nflows)           /* [flow] baseline flow (month-0 shares x need), t/mo */            \
     X(double, tar, e->nflows)          /* [flow] tariff rate this month */                                 \
@@ -222,16 +231,22 @@ struct ms_engine {
     X(double, fall, e->nflows)         /* [flow] export controls: product of free shares */                \
     X(double, piall, e->nflows)        /* [flow] export controls: product of pass rates */                 \
     X(double, dmax, e->nflows)         /* [flow] export controls: longest licence delay, months */         \
-    X(double, spare, S)                /* [s] exportable capacity left after the first pass, t/mo */       \
-    X(double, reqtot, S)               /* [s] requests that passed the controls (both passes), t/mo */     \
+    X(double, dec, e->nflows)          /* [flow] export controls: months until a denial is known */        \
+    X(double, den, e->nflows)          /* [flow] first-pass volume denied by the controls, t/mo */         \
+    X(double, decide, e->nflows)       /* [flow] first pass: months until its denial is known */           \
+    X(double, req2, e->nflows)         /* [flow] diverted request as made (before the pass), t/mo */       \
+    X(double, sfrac, S * P)            /* [s*P+p] supplier's rationing fraction of the pass */             \
+    X(double, spare, S * P)            /* [s*P+p] exportable capacity left after the first pass, t/mo */   \
+    X(double, reqtot, S * P)           /* [s*P+p] requests that passed the controls (both passes), t/mo */ \
     X(double, sub, C)                  /* [c] substituted share of demand */                               \
     X(double, gf, C)                   /* [c] growth factor (1+g)^(t/12) */                                \
     X(double, gm, C)                   /* [c] monthly growth multiple (1+g)^(1/12) */                      \
     X(double, srate, C)                /* [c] share of the substitution gap closed per month */            \
     X(double, cshort, C)               /* [c] shortage of the month over products, t */                    \
-    X(double, nc, C)                   /* [c] import order of the product this month, t */                 \
-    X(double, xb, C)                   /* [c] stockpile release to the cell this month, t */               \
-    X(double, rc, C)                   /* [c] recycled volume to the cell this month, t */                 \
+    X(double, nc, C * P)               /* [c*P+p] import order this month, t */                            \
+    X(double, xrel, C)                 /* [c] stockpile release to the cell this month, t */               \
+    X(double, csh, C)                  /* [c] shortage of the product this month before releases, t */     \
+    X(double, rc, C * P)               /* [c*P+p] recycled volume to the cell this month, t */             \
     X(double, recv, C)                 /* [c] received from the pool this month, t */                      \
     X(double, inv, C * P)              /* [c*P+p] stock, t */                                              \
     X(double, U, C * P)                /* [c*P+p] claims not yet due (on order), t */                      \
@@ -242,10 +257,10 @@ struct ms_engine {
     X(double, arr, (size_t)I * P * H)  /* [(i*P+p)*H + month] arrivals, t */                               \
     X(double, dep, (size_t)e->nflows * T) /* [flow*T + month] departures, t */                             \
     X(double, claimI, H)               /* [month] the importer's claims of this month's orders, t */       \
-    X(double, Rm, I)                   /* [i] recycled supply of the product this month, t */              \
+    X(double, Rm, I * P)               /* [i*P+p] recycled supply this month, t */                         \
     X(double, Xm, I)                   /* [i] stockpile release of the product this month, t */            \
-    X(double, Osum, I)                 /* [i] orders of the product this month, t */                       \
-    X(double, N, I)                    /* [i] import need of the product this month, t */                  \
+    X(double, Osum, I * P)             /* [i*P+p] orders this month, t */                                  \
+    X(double, N, I * P)                /* [i*P+p] import need this month, t */                             \
     X(double, pstate, e->npstate)      /* policy state (ms_cpol.state0 ..) */                              \
     X(double, e_short, e->nent)        /* [entity] shortage over the horizon, t */                         \
     X(double, e_dem, e->nent)          /* [entity] demand over the horizon, t */                           \
@@ -255,7 +270,9 @@ struct ms_engine {
     X(long long, e_last, e->nent)      /* [entity] last month short, -1 */                                 \
     X(double, m_short, e->nent)        /* [entity] shortage of the month, t */                             \
     X(double, m_dem, e->nent)          /* [entity] demand of the month, t */                               \
-    X(double, ref, 1)                  /* time-to-survive reference month */
+    X(double, ref, e->nent)            /* [entity] time-to-survive reference month */                    \
+    X(double, refa, I + 2)             /* [i] earliest start of a policy touching importer i; [I] of any  \
+                                          control; [I+1] of any policy (reference_start's candidates) */
 
 struct ms_work {
     ms_rng *rng;                 /* re-keyed for every draw: (seed, path, stream, month) */
@@ -362,9 +379,9 @@ void step_demand(const ms_engine *e, ms_work *w, int t, int p);
 void step_orders(const ms_engine *e, ms_work *w, int t, int p);
 void step_secondary_supply(const ms_engine *e, ms_work *w, int t, int p);
 void step_sourcing(const ms_engine *e, ms_work *w, int t, int p);
-void step_export_controls(const ms_engine *e, ms_work *w, int t, int p);
+void step_export_controls(const ms_engine *e, ms_work *w, int t);
 void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p);
-void step_diversion(const ms_engine *e, ms_work *w, int t, int p);
+void step_diversion(const ms_engine *e, ms_work *w, int t);
 void step_transit(const ms_engine *e, ms_work *w, int t, int p);
 void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p);
 void step_prices(const ms_engine *e, ms_work *w, int t, int p);

@@ -28,7 +28,7 @@ static void trace_suppliers(const ms_engine *e, ms_work *w, ms_trace *tr, int t,
     for (int f = e->fl0[p * I]; f < e->fl0[(p + 1) * I]; f++) {
         int s = e->fl_s[f], i = e->fl_i[f];
         tr->requests[(((size_t)t * S + s) * I + i) * P + p] = AT(w->r, f)[0];
-        tr->shares[(((size_t)t * I + i) * S + s) * P + p] = AT(w->weff, f)[0];
+        tr->shares[(((size_t)t * I + i) * S + s) * P + p] = AT(w->w, f)[0];
     }
 }
 
@@ -112,23 +112,33 @@ static void reset_state(const ms_engine *e, ms_work *w)
     ms_hooks_run(e, w, MS_HOOK_PATH_START, &x);
 }
 
-/* The reference month of time-to-survive: the earliest export-control start,
- * else the earliest start of any policy, else month 0; within [0, T]. */
+/* The reference month of time-to-survive of each shortage entity: the
+ * earliest start, inside the horizon, of an export control covering the
+ * entity (a cell: its importer and a product it uses; an importer: it; the
+ * total: any), else of any policy touching its importer (the total: any
+ * policy), else month 0; at least 0 (docs/model.md, "Metrics per path"). */
 static void reference_start(const ms_engine *e, ms_work *w)
 {
-    double rc[W], ra[W];
-    LANES rc[l] = ra[l] = HUGE_VAL;
-    ms_hook_ctx x = {.t = 0, .p = -1, .i = -1, .ref_ctrl = rc, .ref_any = ra};
+    int C = e->C, I = e->I;
+    double *rc = w->ref, *ri = w->ref + (size_t)C * W;
+    double *ra = w->refa, *rca = AT(w->refa, I), *raa = AT(w->refa, I + 1);
+    for (size_t k = 0; k < (size_t)e->nent * W; k++)
+        w->ref[k] = HUGE_VAL;
+    for (size_t k = 0; k < (size_t)(I + 2) * W; k++)
+        w->refa[k] = HUGE_VAL;
+    ms_hook_ctx x = {.t = 0, .p = -1, .i = -1, .refc_cell = rc, .refc_imp = ri, .refa_imp = ra, .refc_all = rca,
+                     .refa_all = raa};
     ms_hooks_run(e, w, MS_HOOK_REF_START, &x);
-    LANES {
-        double ref = rc[l];
-        if (!isfinite(ref))
-            ref = isfinite(ra[l]) ? ra[l] : 0.0;
-        if (ref < 0)
-            ref = 0;
-        if (ref > e->T)
-            ref = e->T;
-        w->ref[l] = ref;
+    for (int en = 0; en < e->nent; en++) {
+        int i = en < C ? e->c_imp[en] : (en < C + I ? en - C : -1);
+        const double *fb = i >= 0 ? AT(ra, i) : raa;
+        double *r = AT(w->ref, en);
+        if (en == C + I) /* the total: any control */
+            LANES r[l] = rca[l];
+        LANES {
+            double v = isfinite(r[l]) ? r[l] : (isfinite(fb[l]) ? fb[l] : 0.0);
+            r[l] = v > 0 ? v : 0.0;
+        }
     }
 }
 
@@ -159,23 +169,25 @@ static void fill_pipeline(const ms_engine *e, ms_work *w, int i, int p, double V
 }
 
 /* Lane l of (i, p) in steady state: effective shares over suppliers with
- * exportable capacity, baseline cost, stocks at target, baseline flows and
- * full pipelines. */
+ * exportable capacity (the baseline shares when none can export: the
+ * importer keeps asking), baseline cost, stocks at target, baseline flows
+ * and full pipelines from the suppliers that can export. */
 static void steady_state(const ms_engine *e, ms_work *w, int i, int p, int l)
 {
     int P = e->P, S = e->S, f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
     double wsum = 0, cb = 0, Dsum = 0;
     for (int f = f0; f < f1; f++) {
-        double *we = &AT(w->weff, f)[l];
-        *we = AT(w->E, e->fl_s[f] * P + p)[l] > 0 ? AT(w->w, f)[l] : 0;
-        wsum += *we;
+        int up = AT(w->E, e->fl_s[f] * P + p)[l] > 0;
+        AT(w->w, f)[l] = up ? e->w0[(i * S + e->fl_s[f]) * P + p] : 0;
+        AT(w->rel, f)[l] = up ? 1 : -1; /* reliable in month 0; a plant not yet built: nothing asked */
+        wsum += AT(w->w, f)[l];
     }
     for (int f = f0; f < f1; f++) {
-        double *we = &AT(w->weff, f)[l];
-        *we = wsum > 0 ? *we / wsum : 0;
+        double *we = &AT(w->w, f)[l];
+        *we = wsum > 0 ? *we / wsum : e->w0[(i * S + e->fl_s[f]) * P + p];
         cb += *we * AT(w->land0, f)[l];
     }
-    /* baseline cost: month-0 effective shares, so a plant not yet built moves nothing */
+    /* baseline cost: month-0 shares, so a plant not yet built moves nothing */
     AT(w->cb, i * P + p)[l] = cb > 0 ? cb : 1.0;
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
         int cp = c * P + p;
@@ -184,11 +196,11 @@ static void steady_state(const ms_engine *e, ms_work *w, int i, int p, int l)
         Dsum += D0;
     }
     AT(w->D0sum, i * P + p)[l] = Dsum;
-    double R0 = AT(w->Rm, i)[l];
+    double R0 = AT(w->Rm, i * e->P + p)[l];
     double N0 = Dsum > R0 ? Dsum - R0 : 0;
     for (int f = f0; f < f1; f++) {
-        double we = AT(w->weff, f)[l];
-        AT(w->B0, f)[l] = we * N0; /* month-0 shares: suppliers without capacity yet carry none */
+        double we = wsum > 0 ? AT(w->w, f)[l] : 0; /* suppliers without capacity yet carry no flow */
+        AT(w->B0, f)[l] = we * N0;
         double Vm = N0 * we;
         if (Vm <= 0)
             continue;
@@ -208,16 +220,12 @@ static void initial_state(const ms_engine *e, ms_work *w)
     ms_tariffs_of_month(e, w, 0);
     for (int f = 0; f < e->nflows; f++) {
         const double *rho0 = AT(w->rho0, e->fl_s[f] * P + e->fl_p[f]), *tar = AT(w->tar, f);
-        double w0 = e->w0[(e->fl_i[f] * e->S + e->fl_s[f]) * P + e->fl_p[f]];
-        LANES {
-            AT(w->land0, f)[l] = rho0[l] * (1.0 + tar[l]);
-            AT(w->w, f)[l] = w0;
-        }
+        LANES AT(w->land0, f)[l] = rho0[l] * (1.0 + tar[l]);
     }
     ms_capacity_month0(e, w);
     for (int i = 0; i < I; i++)
         for (int p = 0; p < P; p++) {
-            LANES AT(w->Rm, i)[l] = 0;
+            LANES AT(w->Rm, i * e->P + p)[l] = 0;
             ms_hook_ctx x = {.t = 0, .p = p, .i = i};
             ms_hooks_run(e, w, MS_HOOK_RECYCLED, &x);
             LANES steady_state(e, w, i, p, l);
@@ -240,12 +248,15 @@ static void run_months(const ms_engine *e, ms_work *w)
         step_policy_month(e, w, t);
         for (int p = 0; p < e->P; p++) {
             step_demand(e, w, t, p);
-            step_orders(e, w, t, p);
             step_secondary_supply(e, w, t, p);
+            step_orders(e, w, t, p);
             step_sourcing(e, w, t, p);
-            step_export_controls(e, w, t, p);
+        }
+        step_export_controls(e, w, t);
+        for (int p = 0; p < e->P; p++)
             step_supplier_allocation(e, w, t, p);
-            step_diversion(e, w, t, p);
+        step_diversion(e, w, t);
+        for (int p = 0; p < e->P; p++) {
             step_transit(e, w, t, p);
             step_importer_allocation(e, w, t, p);
             step_prices(e, w, t, p);
@@ -261,8 +272,9 @@ static void run_months(const ms_engine *e, ms_work *w)
 static void entity_metrics(const ms_engine *e, ms_work *w)
 {
     int C = e->C, I = e->I, T = e->T;
-    vd ref = VD(w->ref), zero = vsplat(0);
+    vd zero = vsplat(0);
     for (int en = 0; en < e->nent; en++) {
+        vd ref = VD(AT(w->ref, en));
         size_t o0 = (size_t)e->m_ent0 + (size_t)en * MS_ENT_METRICS;
         vd es = VD(AT(w->e_short, en)), ed = VD(AT(w->e_dem, en));
         vl first = VL(AT(w->e_first, en)), last = VL(AT(w->e_last, en)), ems = VL(AT(w->e_ms, en));

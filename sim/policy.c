@@ -56,3 +56,17 @@ int *ms_policy_flows(const ms_engine *e, int s, int p, const int *importers, int
     }
     return v;
 }
+
+void ms_policy_ref_touch(const ms_engine *e, const ms_hook_ctx *x, const double *start, const int *importers)
+{
+    for (int l = 0; l < MS_LANES; l++) {
+        double v = start[l];
+        if (!(v < e->T))
+            continue;
+        for (int i = 0; i < e->I; i++)
+            if ((!importers || importers[i]) && v < x->refa_imp[i * MS_LANES + l])
+                x->refa_imp[i * MS_LANES + l] = v;
+        if (v < x->refa_all[l])
+            x->refa_all[l] = v;
+    }
+}

@@ -90,6 +90,13 @@ int ms_demand_shock_compile_v4(struct ms_engine *e, struct ms_cpol *cp, char *er
 #define MS_V4(f) f
 #endif
 
+/* For REF_START hooks: a policy starting at lane l's start[l] that touches
+ * the importers in mask (NULL: all) is a reference candidate of theirs and
+ * of the total, when it starts inside the horizon. */
+struct ms_hook_ctx;
+void ms_policy_ref_touch(const struct ms_engine *e, const struct ms_hook_ctx *x, const double *start,
+                         const int *importers);
+
 /* For compile functions: the flows of product p from supplier s to the
  * importers in mask (NULL: all), a malloc'd list of flow ids in importer
  * order (*n entries); NULL when out of memory. */

@@ -109,7 +109,13 @@ void msl_h_skip(msl *L, const msn *v, void *base, const mskey *k, const char *pa
 void msl_h_dist(msl *L, const msn *v, void *base, const mskey *k, const char *path)
 {
     int is_date = (k->flags & K_DATE) != 0;
-    msl_dist(L, v, path, is_date, is_date ? NULL : &k->range, FIELD(base, k, ms_dist));
+    ms_dist *d = FIELD(base, k, ms_dist);
+    if (msl_dist(L, v, path, is_date, is_date ? NULL : &k->range, d) == 0 && d->per_month &&
+        (is_date || (k->flags & K_ONCE))) {
+        msl_err(L, MS_D_VALUE, msn_get(v, "per"), "%s: per: month is not allowed: %s", k->key,
+                is_date ? "a date is drawn once per path" : "this input is read once per path (docs/scenario.md)");
+        d->per_month = 0;
+    }
 }
 
 void msl_h_str(msl *L, const msn *v, void *base, const mskey *k, const char *path)
@@ -412,8 +418,8 @@ static const mskey outage_schema[] = {
     {.key = "hazard_per_month", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_outage, hazard_per_month),
          .flags = K_REQ | K_DEF, .range = R_SHARE},
     {.key = "duration_months", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_outage, duration_months),
-         .flags = K_DEF, .range = R_NONNEG, .def = 1},
-    {.key = "cut", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_outage, cut), .flags = K_DEF,
+         .flags = K_DEF | K_ONCE, .range = R_NONNEG, .def = 1},
+    {.key = "cut", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_outage, cut), .flags = K_DEF | K_ONCE,
          .range = R_SHARE, .def = 1},
     {0},
 };
@@ -614,7 +620,7 @@ static const mskey industry_schema[] = {
     {.key = "priority", .type = MSN_SCALAR, .fn = msl_h_int, .off = offsetof(ms_industry, priority),
          .range = {1, 1000000, 0, 0}},
     {.key = "value_usd_per_t", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_industry, value_usd_per_t),
-         .flags = K_DEF, .range = R_NONNEG},
+         .flags = K_DEF | K_ONCE, .range = R_NONNEG},
     {.key = "substitution", .type = MSN_MAP, .fn = msl_h_inline, .flags = K_INLINE, .range = R_ANY,
          .sub = substitution_schema},
     {0},
@@ -782,9 +788,11 @@ static const ms_policy_type *policy_type(msl *L, const msn *m, int i)
     return NULL;
 }
 
-/* The policy's name: as written, or "<type>_<index>".  Returns the node to
- * locate a duplicate at. */
-static const msn *policy_name(msl *L, const msn *m, ms_policy *pol, int i)
+/* The policy's name: as written, or "<type>#<k>", k its ordinal among the
+ * policies of its type (its inputs' random streams are keyed by the name,
+ * so inserting a policy of another type changes no draw).  Returns the node
+ * to locate a duplicate at. */
+static const msn *policy_name(msl *L, const msn *m, ms_policy *pol, int k)
 {
     const msn *nn = msn_get(m, "name");
     if (nn && nn->type == MSN_SCALAR) {
@@ -795,7 +803,7 @@ static const msn *policy_name(msl *L, const msn *m, ms_policy *pol, int i)
     if (nn)
         msl_err(L, MS_D_TYPE, nn, "name: expected a scalar, got %s", msn_type_name(nn->type));
     char sub[128];
-    snprintf(sub, sizeof sub, "%s_%d", pol->type->name, i);
+    snprintf(sub, sizeof sub, "%s#%d", pol->type->name, k);
     pol->name = strdup(sub);
     return m;
 }
@@ -825,7 +833,10 @@ static void h_policies(msl *L, const msn *v, void *base, const mskey *k, const c
         pol->type = t;
         pol->line = m->line;
         pol->column = m->col;
-        const msn *at = policy_name(L, m, pol, i);
+        int ordinal = 0;
+        for (int j = 0; j < s->npolicies; j++)
+            ordinal += s->policies[j].type == t;
+        const msn *at = policy_name(L, m, pol, ordinal);
         if (!pol->name || !(pol->data = calloc(1, t->size))) {
             free(pol->name);
             pol->name = NULL;
@@ -842,9 +853,14 @@ static void h_policies(msl *L, const msn *v, void *base, const mskey *k, const c
         msl_join(sub, sizeof sub, path, pol->name);
         if (t->init)
             t->init(L, pol->data);
+        int keys0 = L->nkeys;
         msl_apply(L, m, t->schema, pol->data, sub);
         if (t->check)
             t->check(L, m, pol->data);
+        if (at == m && L->nkeys > keys0)
+            msl_err(L, MS_D_WARNING, m, "policy %s has uncertain inputs and no name: its random draws are keyed "
+                    "by its place among the %s policies, so inserting one before it changes them; give it a "
+                    "name", pol->name, t->name);
     }
     free(name_at);
 }

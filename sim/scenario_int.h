@@ -88,6 +88,7 @@ enum {
     K_U64 = 128,    /* integer stored as uint64_t */
     K_NEST = 256,   /* sub-map whose fields live in the struct at off (defaults recurse) */
     K_MARK = 512,   /* per-product map: sets mark[p] in the int array at has_off */
+    K_ONCE = 1024,  /* a dist read once per path: `per: month` is refused (dates always are) */
 };
 
 enum { REF_NONE = 0, REF_PRODUCT, REF_SUPPLIER, REF_IMPORTER };

@@ -662,6 +662,43 @@ static int dist_map(msl *L, const msn *n, const char *key, int is_date, ms_dist 
     return 0;
 }
 
+/* A distribution that can leave the input's domain r: accepted and
+ * truncated to it when the probability of leaving is below 1e-9 (a
+ * warning says so), else an error that states the probability.  0 when
+ * accepted. */
+#define MSL_MAX_PROB_OUTSIDE 1e-9
+static int in_domain(msl *L, const msn *n, const msrange *r, ms_dist *out)
+{
+    char rt[96], a[32], b[32];
+    msl_range_text(r, rt, sizeof rt);
+    fmtnum(a, sizeof a, ms_dist_min(out));
+    fmtnum(b, sizeof b, ms_dist_max(out));
+    if (out->kind == MS_DIST_FIXED) {
+        msl_err(L, MS_D_RANGE, n, "%s is out of range: expected %s", a, rt);
+        return -1;
+    }
+    double pr = ms_dist_prob_outside(out, r);
+    if (!(pr < MSL_MAX_PROB_OUTSIDE)) {
+        msl_err(L, MS_D_RANGE, n, "this %s distribution can take values in [%s, %s]: it falls outside the domain %s with "
+                "probability %.3g (more than %g)%s", ms_dist_kind_name(out->kind), a, b, rt, pr, MSL_MAX_PROB_OUTSIDE,
+                out->kind == MS_DIST_NORMAL || out->kind == MS_DIST_LOGNORMAL
+                    ? ": truncate a normal with min:/max:, or use a bounded distribution" : "");
+        return -1;
+    }
+    out->tlo = r->lo;
+    out->thi = r->hi;
+    if (out->kind == MS_DIST_NORMAL) { /* the truncated normal's own sampler, exactly */
+        if (r->lo > out->lo)
+            out->lo = r->lo;
+        if (r->hi < out->hi)
+            out->hi = r->hi;
+    }
+    if (pr > 0)
+        msl_err(L, MS_D_WARNING, n, "this %s distribution falls outside the domain %s with probability %.3g: truncated to it",
+                ms_dist_kind_name(out->kind), rt, pr);
+    return 0;
+}
+
 int msl_dist(msl *L, const msn *n, const char *key, int is_date, const msrange *r, ms_dist *out)
 {
     *out = ms_dist_fixed(0);
@@ -685,20 +722,8 @@ int msl_dist(msl *L, const msn *n, const char *key, int is_date, const msrange *
         out->column = keep.column;
         return -1;
     }
-    if (r && !msl_range_ok(out, r)) {
-        char rt[96], a[32], b[32];
-        msl_range_text(r, rt, sizeof rt);
-        fmtnum(a, sizeof a, ms_dist_min(out));
-        fmtnum(b, sizeof b, ms_dist_max(out));
-        if (out->kind == MS_DIST_FIXED)
-            msl_err(L, MS_D_RANGE, n, "%s is out of range: expected %s", a, rt);
-        else
-            msl_err(L, MS_D_RANGE, n, "this %s distribution can take values in [%s, %s]: expected %s%s",
-                    ms_dist_kind_name(out->kind), a, b, rt,
-                    out->kind == MS_DIST_NORMAL || out->kind == MS_DIST_LOGNORMAL
-                        ? " (truncate a normal with min:/max:, or use a bounded distribution)" : "");
+    if (r && !msl_range_ok(out, r) && in_domain(L, n, r, out))
         return -1;
-    }
     if (r)
         out->domain = *r;
     out->is_date = is_date;

@@ -3,10 +3,11 @@
  * function named after its section, for the MS_LANES paths of a workspace.
  *
  * The month loop (sim/path.c) calls, in this order:
- *   step_draw_monthly_inputs, step_capacity, step_policy_month, then for
- *   each product: step_demand, step_orders, step_secondary_supply,
- *   step_sourcing, step_export_controls, step_supplier_allocation,
- *   step_diversion, step_transit, step_importer_allocation, step_prices;
+ *   step_draw_monthly_inputs, step_capacity, step_policy_month; for each
+ *   product step_demand, step_secondary_supply, step_orders, step_sourcing;
+ *   step_export_controls (every product: a quota may span products); for
+ *   each product step_supplier_allocation; step_diversion (every product);
+ *   for each product step_transit, step_importer_allocation, step_prices;
  *   and last step_month_end.
  *
  * Rules of this file: every quantity is per lane ([entity][W], see
@@ -183,6 +184,10 @@ void step_policy_month(const ms_engine *e, ms_work *w, int t)
     baseline_growth(e, w);
     ms_tariffs_of_month(e, w, t);
     memset(w->hoard, 0, sizeof(long long) * (size_t)e->I * e->P * W);
+    for (int f = 0; f < e->nflows; f++) {
+        VD(AT(w->lic_free, f)) = vsplat(1);
+        VD(AT(w->lic_delay, f)) = vsplat(0);
+    }
     ms_hook_ctx x = {.t = t, .p = -1, .i = -1};
     ms_hooks_run(e, w, MS_HOOK_MONTH, &x);
 }
@@ -226,65 +231,72 @@ void step_demand(const ms_engine *e, ms_work *w, int t, int p)
     }
 }
 
-/* ---- 3. orders --------------------------------------------------------------------- */
+/* ---- 4. domestic secondary supply (recycling; releases come in step 9) --------- */
 
+void step_secondary_supply(const ms_engine *e, ms_work *w, int t, int p)
+{
+    for (int i = 0; i < e->I; i++) {
+        VD(AT(w->Rm, i * e->P + p)) = vsplat(0);
+        ms_hook_ctx x = {.t = t, .p = p, .i = i};
+        ms_hooks_run(e, w, MS_HOOK_RECYCLED, &x);
+    }
+}
+
+/* ---- 3. orders ------------------------------------------------------------------- */
+
+/* Expected lead time of importer i: share-weighted transit plus, for the
+ * share of a flow covered by a licence control in force, its delay. */
+static vd lead_time(const ms_engine *e, ms_work *w, int i, int p)
+{
+    vd Lbar = vsplat(0);
+    for (int f = e->fl0[p * e->I + i]; f < e->fl0[p * e->I + i + 1]; f++) {
+        vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
+        Lbar += VD(AT(w->w, f)) * (L + (1.0 - VD(AT(w->lic_free, f))) * VD(AT(w->lic_delay, f)));
+    }
+    return Lbar;
+}
+
+/* Orders: O = max(0, D + (m' D + (1 - rho) D Lbar - position) / tau), the
+ * pipeline target on the import need (rho the recycled share of demand).
+ * Then the month's recycling is served pro rata to orders and the rest is
+ * each industry's import order; N = their sum. */
 void step_orders(const ms_engine *e, ms_work *w, int t, int p)
 {
-    int P = e->P, S = e->S;
+    int P = e->P;
+    vd zero = vsplat(0);
     for (int i = 0; i < e->I; i++) {
-        int ip = i * P + p;
-        vd Lbar = vsplat(0), Osum = vsplat(0);
-        for (int f = e->fl0[p * e->I + i]; f < e->fl0[p * e->I + i + 1]; f++)
-            Lbar += VD(AT(w->weff, f)) * VD(VS(e->i_transit[i * S + e->fl_s[f]]));
+        int ip = i * P + p, c0 = e->cell0[i], c1 = e->cell0[i + 1];
+        vd Lbar = lead_time(e, w, i, p), Osum = zero, Dsum = zero, R = VD(AT(w->Rm, i * e->P + p));
+        for (int c = c0; c < c1; c++)
+            Dsum += VD(AT(w->D, c * P + p));
+        vd rho = vsel(Dsum > 0, R / Dsum, zero);
+        rho = vsel(rho > 1, vsplat(1), rho);
         vl hoard = VL(AT(w->hoard, ip));
-        for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+        for (int c = c0; c < c1; c++) {
             int cp = c * P + p;
             if (e->c_D0[cp] == NONE) {
-                VD(AT(w->O, cp)) = vsplat(0);
+                VD(AT(w->O, cp)) = zero;
                 continue;
             }
             vd D = VD(AT(w->D, cp)), m = VD(VS(e->c_m[c])), tau = VD(VS(e->c_tau[c]));
             m = vsel(hoard != 0, m * (1.0 + VD(VS(e->c_h[c]))), m);
             tau = vsel(tau < 1, vsplat(1), tau);
-            vd gap = m * D + D * Lbar - (VD(AT(w->inv, cp)) + VD(AT(w->U, cp)));
+            vd gap = m * D + (1.0 - rho) * D * Lbar - (VD(AT(w->inv, cp)) + VD(AT(w->U, cp)));
             vd o = D + gap / tau;
-            o = vsel(o > 0, o, vsplat(0));
+            o = vsel(o > 0, o, zero);
             VD(AT(w->O, cp)) = o;
             Osum += o;
         }
-        VD(AT(w->Osum, i)) = Osum;
-    }
-}
-
-/* ---- 4. domestic secondary supply ----------------------------------------------------- */
-
-void step_secondary_supply(const ms_engine *e, ms_work *w, int t, int p)
-{
-    int P = e->P;
-    for (int i = 0; i < e->I; i++) {
-        int c0 = e->cell0[i], c1 = e->cell0[i + 1];
-        VD(AT(w->Rm, i)) = VD(AT(w->Xm, i)) = vsplat(0);
-        for (int c = c0; c < c1; c++)
-            VD(AT(w->xb, c)) = vsplat(0);
-        ms_hook_ctx x = {.t = t, .p = p, .i = i};
-        ms_hooks_run(e, w, MS_HOOK_RECYCLED, &x);
-        ms_hooks_run(e, w, MS_HOOK_RELEASE, &x);
-        /* orders net of releases, served by recycling pro rata, the rest imported */
-        vd R = VD(AT(w->Rm, i)), zero = vsplat(0);
-        vd Orest = VD(AT(w->Osum, i)) - VD(AT(w->Xm, i));
-        vd Ruse = vsel(R < Orest, R, vsel(Orest > 0, Orest, zero));
-        vd N = zero;
+        vd Ruse = vsel(R < Osum, R, Osum), N = zero;
         for (int c = c0; c < c1; c++) {
-            vd o = VD(AT(w->O, c * P + p)) - VD(AT(w->xb, c));
-            o = vsel(o < 0, zero, o);
-            vd rc = vsel(Orest > 0, Ruse * o / Orest, zero);
-            vd nc = o - rc;
-            nc = vsel(nc < 0, zero, nc);
-            VD(AT(w->rc, c)) = rc;
-            VD(AT(w->nc, c)) = nc;
-            N += nc;
+            vd o = VD(AT(w->O, c * P + p));
+            vd rc = vsel(Osum > 0, Ruse * o / Osum, zero), nc = o - rc;
+            VD(AT(w->rc, c * e->P + p)) = rc;
+            VD(AT(w->nc, c * e->P + p)) = vsel(nc < 0, zero, nc);
+            N += VD(AT(w->nc, c * e->P + p));
         }
-        VD(AT(w->N, i)) = N;
+        VD(AT(w->Osum, i * e->P + p)) = Osum;
+        VD(AT(w->N, i * e->P + p)) = N;
     }
 }
 
@@ -298,8 +310,8 @@ static vd cost_ratio(const ms_engine *e, ms_work *w, int f, int p)
     return vsel(c0 > 0, land / c0, vsplat(1.0));
 }
 
-/* Preferences u = w0 exp(-beta (c/c0 - 1)) of importer i's suppliers with
- * exportable capacity, into weff (temporarily); returns sum u.  When an
+/* Preferences u = w0 exp(-beta (c/c0 - 1)) rel of importer i's suppliers,
+ * rel the delivered share of last month's requests; returns sum u.  When an
  * exponent is large (steep cost sensitivity and a landed cost far below its
  * baseline) every exponent is shifted by the largest: only u / sum u
  * matters, and exp() would overflow. */
@@ -311,84 +323,95 @@ static vd preferences(const ms_engine *e, ms_work *w, int i, int p)
         if (!(e->w0[(i * S + e->fl_s[f]) * P + p] > 0))
             continue;
         vd x = -beta * (cost_ratio(e, w, f, p) - 1.0);
-        xmax = vsel((VD(AT(w->E, e->fl_s[f] * P + p)) > 0) & (x > xmax), x, xmax);
+        xmax = vsel(x > xmax, x, xmax);
     }
     vd xshift = vsel(xmax > 600, xmax, zero), usum = zero;
     for (int f = f0; f < f1; f++) {
         double w0 = e->w0[(i * S + e->fl_s[f]) * P + p];
         vd u = zero;
         if (w0 > 0) {
-            vl has = VD(AT(w->E, e->fl_s[f] * P + p)) > 0;
             vd ratio = cost_ratio(e, w, f, p);
             vl plain = (ratio == 1.0) & (xshift == 0);
-            u = vsel(has & plain, vsplat(w0), zero);
-            vl need = has & ~plain;
+            vl need = ~plain;
+            u = vsplat(w0);
             if (vany(need))
                 LANES if (need[l]) u[l] = w0 * exp(-beta[l] * (ratio[l] - 1.0) - xshift[l]);
+            /* reliability: the delivered share last month; not asked last month: 1 when it can export now */
+            vd rel = VD(AT(w->rel, f));
+            u *= vsel(rel >= 0, rel, vsel(VD(AT(w->E, e->fl_s[f] * P + p)) > 0, vsplat(1), vsplat(0)));
         }
-        VD(AT(w->weff, f)) = u;
+        VD(AT(w->u, f)) = u;
         usum += u;
     }
     return usum;
 }
 
+/* Shares move toward the target u / sum u at the qualification speed (when
+ * every preference is 0, every supplier having failed, they stay); each
+ * supplier is asked its share of the import need, whatever its capacity. */
 void step_sourcing(const ms_engine *e, ms_work *w, int t, int p)
 {
-    int P = e->P;
     for (int i = 0; i < e->I; i++) {
         int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-        vd usum = preferences(e, w, i, p), zero = vsplat(0), wsum = zero;
+        vd usum = preferences(e, w, i, p), zero = vsplat(0), N = VD(AT(w->N, i * e->P + p));
         vd q = VD(VS(e->i_q[i]));
         q = vsel(q < 1, vsplat(1), q);
-        /* shares move toward the target at the qualification speed */
         for (int f = f0; f < f1; f++) {
-            vd target = vsel(usum > 0, VD(AT(w->weff, f)) / usum, zero);
             vd sh = VD(AT(w->w, f));
+            vd target = vsel(usum > 0, VD(AT(w->u, f)) / usum, sh);
             sh += (target - sh) / q;
             VD(AT(w->w, f)) = sh;
-            vd we = vsel(VD(AT(w->E, e->fl_s[f] * P + p)) > 0, sh, zero);
-            VD(AT(w->weff, f)) = we;
-            wsum += we;
-        }
-        vd N = VD(AT(w->N, i));
-        for (int f = f0; f < f1; f++) {
-            vd we = vsel(wsum > 0, VD(AT(w->weff, f)) / wsum, zero);
-            VD(AT(w->weff, f)) = we;
-            VD(AT(w->r, f)) = N * we;
-            VD(AT(w->dreq, f)) = zero;
-            VD(AT(w->g2, f)) = zero;
+            VD(AT(w->r, f)) = N * sh;
+            VD(AT(w->dreq, f)) = VD(AT(w->req2, f)) = VD(AT(w->g2, f)) = zero;
         }
     }
 }
 
 /* ---- 6. export controls ------------------------------------------------------------------- */
 
-/* The controls' pass rates of every flow of product p for the requests req:
- * fall = product of free shares, piall = product of pass rates, dmax = the
- * longest licence delay (engine_int.h: MS_HOOK_EXPORT_CONTROL). */
-static void controls_pass(const ms_engine *e, ms_work *w, int t, int p, const double *req)
+/* The controls' pass rates of every flow for the requests req of a pass
+ * (0: first requests, 1: diverted): fall = product of free shares, piall =
+ * product of pass rates, dmax = the longest licence delay of approved
+ * volume, dec = the longest time until a denial is known
+ * (engine_int.h: MS_HOOK_EXPORT_CONTROL; every product at once, so that a
+ * quota is shared over its products). */
+static void controls_pass(const ms_engine *e, ms_work *w, int t, const double *req, int pass)
 {
-    for (int f = e->fl0[p * e->I]; f < e->fl0[(p + 1) * e->I]; f++) {
-        VD(AT(w->fall, f)) = VD(AT(w->piall, f)) = vsplat(1);
-        VD(AT(w->dmax, f)) = vsplat(0);
+    vd one = vsplat(1), zero = vsplat(0);
+    for (int f = 0; f < e->nflows; f++) {
+        VD(AT(w->fall, f)) = VD(AT(w->piall, f)) = one;
+        VD(AT(w->dmax, f)) = VD(AT(w->dec, f)) = zero;
     }
-    ms_hook_ctx x = {.t = t, .p = p, .i = -1, .req = req};
+    ms_hook_ctx x = {.t = t, .p = -1, .i = -1, .req = req, .pass = pass};
     ms_hooks_run(e, w, MS_HOOK_EXPORT_CONTROL, &x);
 }
 
-void step_export_controls(const ms_engine *e, ms_work *w, int t, int p)
+/* First requests: what passes at once (imm) and after the licence delay
+ * (del), as shares of the request; the denied volume. */
+void step_export_controls(const ms_engine *e, ms_work *w, int t)
 {
-    controls_pass(e, w, t, p, w->r);
-    for (int f = e->fl0[p * e->I]; f < e->fl0[(p + 1) * e->I]; f++) {
-        vd fall = VD(AT(w->fall, f)), d = VD(AT(w->piall, f)) - fall;
+    controls_pass(e, w, t, w->r, 0);
+    for (int f = 0; f < e->nflows; f++) {
+        vd fall = VD(AT(w->fall, f)), piall = VD(AT(w->piall, f)), d = piall - fall;
         VD(AT(w->imm, f)) = fall;
         VD(AT(w->del, f)) = vsel(d < 1e-15, vsplat(0), d);
         VD(AT(w->delay, f)) = VD(AT(w->dmax, f));
+        VD(AT(w->decide, f)) = VD(AT(w->dec, f));
+        VD(AT(w->den, f)) = VD(AT(w->r, f)) * (1.0 - piall);
     }
 }
 
 /* ---- 7. supplier allocation and diversion ---------------------------------------------------- */
 
+/* Licence budgets and quotas charged for what ships after rationing. */
+static void charge_controls(const ms_engine *e, ms_work *w, int t, int pass)
+{
+    ms_hook_ctx x = {.t = t, .p = -1, .i = -1, .frac = w->sfrac, .pass = pass};
+    ms_hooks_run(e, w, MS_HOOK_CHARGE, &x);
+}
+
+/* Each supplier serves what passed the controls; when that exceeds its
+ * exportable capacity every importer gets the same fraction. */
 void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P, S = e->S;
@@ -401,18 +424,20 @@ void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p)
         }
         vd Es = VD(AT(w->E, s * P + p));
         vd frac = vsel(Ps > Es, vsel(Ps > 0, Es / Ps, zero), vsplat(1.0));
+        VD(AT(w->sfrac, s * P + p)) = frac;
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
             vd r = VD(AT(w->r, f)), imm = VD(AT(w->imm, f)), del = VD(AT(w->del, f));
             vd gr = r * (imm + del) * frac, un = r - gr;
+            un = vsel(un <= r * 1e-12, zero, un); /* served in full, up to rounding: not a failure */
             VD(AT(w->granted, f)) = gr;
             VD(AT(w->imm, f)) = imm * frac;
             VD(AT(w->del, f)) = del * frac;
             VD(AT(w->unmet, f)) = vsel(un < 0, zero, un);
             used += gr;
         }
-        VD(AT(w->spare, s)) = vsel(Es - used > 0, Es - used, zero);
-        VD(AT(w->reqtot, s)) = Ps;
+        VD(AT(w->spare, s * e->P + p)) = vsel(Es - used > 0, Es - used, zero);
+        VD(AT(w->reqtot, s * e->P + p)) = Ps;
     }
 }
 
@@ -429,24 +454,24 @@ static void divert_requests(const ms_engine *e, ms_work *w, int p)
         vd Dv = VD(VS(e->i_delta[i])) * un;
         for (int f = f0; f < f1; f++)
             if (e->fl_ok[f])
-                sp += vsel(VD(AT(w->unmet, f)) <= 0, VD(AT(w->spare, e->fl_s[f])), zero);
+                sp += vsel(VD(AT(w->unmet, f)) <= 0, VD(AT(w->spare, e->fl_s[f] * e->P + p)), zero);
         vl go = (Dv > 0) & (sp > 0);
         if (!vany(go))
             continue;
         for (int f = f0; f < f1; f++)
             if (e->fl_ok[f]) {
-                vd spare = VD(AT(w->spare, e->fl_s[f]));
+                vd spare = VD(AT(w->spare, e->fl_s[f] * e->P + p));
                 vl m = go & (VD(AT(w->unmet, f)) <= 0);
                 VD(AT(w->dreq, f)) = vsel(m, Dv * spare / sp, VD(AT(w->dreq, f)));
             }
     }
 }
 
-void step_diversion(const ms_engine *e, ms_work *w, int t, int p)
+/* The diverted requests of product p after their pass: each supplier
+ * serves them out of its spare capacity, pro rata when short. */
+static void diverted_allocation(const ms_engine *e, ms_work *w, int p)
 {
-    int S = e->S;
-    divert_requests(e, w, p);
-    controls_pass(e, w, t, p, w->dreq);
+    int S = e->S, P = e->P;
     for (int s = 0; s < S; s++) {
         int k0 = e->fs0[p * S + s], k1 = e->fs0[p * S + s + 1];
         vd zero = vsplat(0), Ps = zero;
@@ -464,15 +489,45 @@ void step_diversion(const ms_engine *e, ms_work *w, int t, int p)
             Ps += g2;
             VD(AT(w->dreq, f)) = vsel(on, dreq * del, dreq); /* from here on: the delayed part */
         }
-        vd spare = VD(AT(w->spare, s));
+        vd spare = VD(AT(w->spare, s * e->P + p));
         vd frac = vsel(Ps > spare, vsel(Ps > 0, spare / Ps, zero), vsplat(1.0));
+        VD(AT(w->sfrac, s * P + p)) = frac;
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
             VD(AT(w->g2, f)) *= frac;
             VD(AT(w->dreq, f)) *= frac;
         }
-        VD(AT(w->reqtot, s)) += Ps;
+        VD(AT(w->reqtot, s * e->P + p)) += Ps;
     }
+}
+
+/* Each flow's delivered share of what was asked of it this month (first
+ * and diverted requests), for next month's preferences; -1 when nothing was
+ * asked (next month's preference then counts the supplier as reliable when
+ * it can export, so a plant coming on line is taken up). */
+static void reliability(const ms_engine *e, ms_work *w)
+{
+    for (int f = 0; f < e->nflows; f++) {
+        vd asked = VD(AT(w->r, f)) + VD(AT(w->req2, f));
+        vd got = VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+        vd r = vsel(asked > 0, got / asked, vsplat(-1));
+        VD(AT(w->rel, f)) = vsel(r > 1, vsplat(1), r);
+    }
+}
+
+/* Step 7 for every product: capacity rationing of the first requests,
+ * charges, diversion (requests, their pass, their rationing, charges). */
+void step_diversion(const ms_engine *e, ms_work *w, int t)
+{
+    charge_controls(e, w, t, 0);
+    for (int p = 0; p < e->P; p++)
+        divert_requests(e, w, p);
+    memcpy(w->req2, w->dreq, sizeof(double) * (size_t)e->nflows * W);
+    controls_pass(e, w, t, w->dreq, 1);
+    for (int p = 0; p < e->P; p++)
+        diverted_allocation(e, w, p);
+    charge_controls(e, w, t, 1);
+    reliability(e, w);
 }
 
 /* ---- 8. transit and claims ------------------------------------------------------------------- */
@@ -485,9 +540,21 @@ static int uniform(vd x)
     return 1;
 }
 
+/* ms_schedule of v for every lane: at one lag for all when it is the same,
+ * else lane by lane. */
+static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
+{
+    if (uniform(lag))
+        schedule_all(a, H, t, lag[0], v);
+    else
+        LANES ms_schedule(a, H, t, lag[l], v[l], l);
+}
+
 /* Schedule the arrivals, departures and claims of flow f (importer i,
- * product p) granted or denied at t; widen [*lo, *hi], the claim months
- * touched. */
+ * product p) granted or refused at t; widen [*lo, *hi], the claim months
+ * touched.  Refused volume not made up by diversion is claimed when the
+ * refusal is known: a denial after the controls' decision time, capacity
+ * rationing at once. */
 static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd made_up, int *lo,
                           int *hi)
 {
@@ -497,41 +564,28 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     if (!vany(go))
         return;
     vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
-    vd del = VD(AT(w->r, f)) * VD(AT(w->del, f)) + VD(AT(w->dreq, f));
+    vd del = vsel(go, VD(AT(w->r, f)) * VD(AT(w->del, f)) + VD(AT(w->dreq, f)), zero);
     vd imm = total - del;
-    imm = vsel(imm < 0, zero, imm);
-    vd dl = VD(AT(w->delay, f)), dlL = dl + L;
-    vd den = vsel(go, unmet * (1.0 - made_up), zero);
-    imm = vsel(go, imm, zero);
-    del = vsel(go, del, zero);
+    imm = vsel(go & (imm > 0), imm, zero);
+    vd dl = VD(AT(w->delay, f)), dlL = dl + L, dec = VD(AT(w->decide, f));
+    vd denied = VD(AT(w->den, f)), lost = vsel(go, 1.0 - made_up, zero);
+    denied = vsel(denied > unmet, unmet, denied);
+    vd rationed = (unmet - denied) * lost;
+    denied *= lost;
     double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
-    /* the scalar path's order, array by array: arrivals imm then del;
-     * claims imm, del, then the denied part; departures imm then del */
-    int uni = uniform(L);
-    if (uni) {
-        schedule_all(a, H, t, L[0], imm);
-        schedule_all(w->claimI, H, t, L[0], imm);
-        schedule_all(dp, T, t, 0, imm);
-    } else {
-        LANES {
-            ms_schedule(a, H, t, L[l], imm[l], l);
-            ms_schedule(w->claimI, H, t, L[l], imm[l], l);
-            ms_schedule(dp, T, t, 0, imm[l], l);
-        }
-    }
+    schedule_lanes(a, H, t, L, imm);
+    schedule_lanes(w->claimI, H, t, L, imm);
+    schedule_all(dp, T, t, 0, imm);
     if (vany(del != 0))
         LANES if (del[l] != 0) {
             ms_schedule(a, H, t, dlL[l], del[l], l);
             ms_schedule(w->claimI, H, t, dlL[l], del[l], l);
             ms_schedule(dp, T, t, dl[l], del[l], l);
         }
-    /* denied and not made up: claimed at the requested arrival month */
-    if (uni)
-        schedule_all(w->claimI, H, t, L[0], den);
-    else
-        LANES ms_schedule(w->claimI, H, t, L[l], den[l], l);
+    schedule_lanes(w->claimI, H, t, dec, denied);
+    schedule_all(w->claimI, H, t, 0, rationed);
     LANES if (go[l]) {
-        int l0 = t + (int)L[l], l1 = t + (int)dlL[l] + 1; /* lags >= 0: floor and a bound on ceil */
+        int l0 = t, l1 = t + (int)(dlL[l] > dec[l] ? dlL[l] : dec[l]) + 1; /* lags >= 0: a bound on ceil */
         if (l0 < *lo)
             *lo = l0;
         if (l1 > *hi)
@@ -558,10 +612,10 @@ void step_transit(const ms_engine *e, ms_work *w, int t, int p)
             hi = H - 1;
         /* spread the importer's claims over its industries by import order
          * share (a lane's claims are 0 outside its own months: +0 there) */
-        vd N = VD(AT(w->N, i));
+        vd N = VD(AT(w->N, i * e->P + p));
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p;
-            vd phi = vsel(N > 0, VD(AT(w->nc, c)) / N, zero);
+            vd phi = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero);
             phi = vsel(phi > 0, phi, zero);
             double *cl = AT(w->claim, (size_t)cp * H);
             vd U = VD(AT(w->U, cp));
@@ -586,7 +640,7 @@ static void ration_pool(const ms_engine *e, ms_work *w, int i, int p, int t)
 {
     int P = e->P, H = e->H, c0 = e->cell0[i], c1 = e->cell0[i + 1];
     vd zero = vsplat(0);
-    vd pool = VD(AT(w->arr, (size_t)(i * P + p) * H + t)) + VD(AT(w->Rm, i));
+    vd pool = VD(AT(w->arr, (size_t)(i * P + p) * H + t)) + VD(AT(w->Rm, i * e->P + p));
     for (int c = c0; c < c1; c++)
         VD(AT(w->recv, c)) = zero;
     for (int k = e->tier0[i]; k < e->tier0[i + 1]; k++) {
@@ -594,12 +648,12 @@ static void ration_pool(const ms_engine *e, ms_work *w, int i, int p, int t)
         vd need = zero;
         for (int j = tr->a; j < tr->b; j++) {
             int c = e->c_order[j];
-            need += VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c));
+            need += VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c * e->P + p));
         }
         vd give = vsel(need < pool, need, pool);
         for (int j = tr->a; j < tr->b; j++) {
             int c = e->c_order[j];
-            vd cl = VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c));
+            vd cl = VD(AT(w->claim, (size_t)(c * P + p) * H + t)) + VD(AT(w->rc, c * e->P + p));
             VD(AT(w->recv, c)) += vsel(need > 0, give * cl / need, zero);
         }
         pool -= give;
@@ -620,6 +674,29 @@ static void ration_pool(const ms_engine *e, ms_work *w, int i, int p, int t)
         }
 }
 
+/* Consumption of the received volume and the stocks: shortage before any
+ * release (csh), stocks carried over; returns the importer's fill rate
+ * before releases. */
+static vd consume(const ms_engine *e, ms_work *w, int i, int p, int t)
+{
+    int P = e->P, H = e->H;
+    vd zero = vsplat(0), cons_s = zero, dem_s = zero;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+        int cp = c * P + p;
+        vd D = VD(AT(w->D, cp)), recv = VD(AT(w->recv, c));
+        vd U = VD(AT(w->U, cp)) - VD(AT(w->claim, (size_t)cp * H + t));
+        VD(AT(w->U, cp)) = vsel(U < 0, zero, U);
+        vd have = VD(AT(w->inv, cp)) + recv;
+        vd cons = vsel(D < have, D, have);
+        VD(AT(w->inv, cp)) = have - cons;
+        VD(AT(w->csh, c)) = D - cons;
+        VD(AT(w->xrel, c)) = zero;
+        cons_s += cons;
+        dem_s += D;
+    }
+    return vsel(dem_s > 0, cons_s / dem_s, vsplat(1.0));
+}
+
 void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P, H = e->H, C = e->C, I = e->I;
@@ -627,18 +704,18 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
     for (int i = 0; i < I; i++) {
         int ip = i * P + p;
         ration_pool(e, w, i, p, t);
-        vd zero = vsplat(0), cons_s = zero, dem_s = zero, sh_i = zero, dm_i = zero;
+        /* stockpiles fill the gaps left: their hooks see the fill rate before releases */
+        VD(AT(w->fillp, ip)) = consume(e, w, i, p, t);
+        VD(AT(w->Xm, i)) = vsplat(0);
+        ms_hook_ctx x = {.t = t, .p = p, .i = i};
+        ms_hooks_run(e, w, MS_HOOK_RELEASE, &x);
+        vd zero = vsplat(0), cons_s = zero, dem_s = zero;
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             int cp = c * P + p;
-            vd D = VD(AT(w->D, cp));
-            vd recv = VD(AT(w->recv, c)) + VD(AT(w->xb, c));
-            vd U = VD(AT(w->U, cp)) - VD(AT(w->claim, (size_t)cp * H + t));
-            VD(AT(w->U, cp)) = vsel(U < 0, zero, U);
-            vd have = VD(AT(w->inv, cp)) + recv;
-            vd cons = vsel(D < have, D, have), sh = D - cons, inv = have - cons;
-            VD(AT(w->recv, c)) = recv;
-            VD(AT(w->inv, cp)) = inv;
-            cons_s += cons;
+            vd D = VD(AT(w->D, cp)), xr = VD(AT(w->xrel, c));
+            vd sh = VD(AT(w->csh, c)) - xr;
+            sh = vsel(sh < 0, zero, sh);
+            cons_s += D - sh;
             dem_s += D;
             /* metrics: entity = cell, importer roll-up, total */
             VD(AT(w->cshort, c)) += sh;
@@ -652,19 +729,18 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
                 size_t k = ((size_t)t * C + c) * P + p;
                 tr->demand[k] = D[0];
                 tr->orders[k] = AT(w->O, cp)[0];
-                tr->received[k] = recv[0];
-                tr->consumption[k] = cons[0];
+                tr->received[k] = AT(w->recv, c)[0] + xr[0];
+                tr->consumption[k] = D[0] - sh[0];
                 tr->shortage[k] = sh[0];
-                tr->inventory[k] = inv[0];
+                tr->inventory[k] = AT(w->inv, cp)[0];
             }
         }
-        (void)sh_i, (void)dm_i;
         vd fillp = vsel(dem_s > 0, cons_s / dem_s, vsplat(1.0));
         VD(AT(w->fillp, ip)) = fillp;
         if (tr) {
             size_t k = ((size_t)t * I + i) * P + p;
             tr->arrivals[k] = AT(w->arr, (size_t)ip * H + t)[0];
-            tr->recycled[k] = AT(w->Rm, i)[0];
+            tr->recycled[k] = AT(w->Rm, i * e->P + p)[0];
             tr->released[k] = AT(w->Xm, i)[0];
             tr->fill_rate[k] = fillp[0];
         }
@@ -677,12 +753,16 @@ void step_importer_allocation(const ms_engine *e, ms_work *w, int t, int p)
 
 /* ---- 10. prices -------------------------------------------------------------------------------------- */
 
+static int monthly(const ms_engine *e, int sl);
+
 static void supplier_prices(const ms_engine *e, ms_work *w, int p)
 {
     int P = e->P;
     for (int s = 0; s < e->S; s++) {
         int sp = s * P + p;
-        vd Es = VD(AT(w->E, sp)), req = VD(AT(w->reqtot, s)), one = vsplat(1.0);
+        if (monthly(e, e->s_price[sp])) /* a price drawn every month moves the base of scarcity pricing */
+            VD(AT(w->rho0, sp)) = VD(VS(e->s_price[sp]));
+        vd Es = VD(AT(w->E, sp)), req = VD(AT(w->reqtot, s * e->P + p)), one = vsplat(1.0);
         vd x = vsel(Es > 0, req / Es, vsel(req > 0, vsplat(HUGE_VAL), one));
         vd mult = one;
         vl up = x > 1;
@@ -712,7 +792,7 @@ static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
     vl none = den <= 0;
     if (vany(none))
         for (int f = f0; f < f1; f++) {
-            vd we = VD(AT(w->weff, f));
+            vd we = VD(AT(w->w, f));
             vd q = vsel(we > 0, we, vsplat(e->w0[(i * S + e->fl_s[f]) * P + p]));
             vl on = none & ~(q <= 0);
             vd add = q * VD(AT(w->rho, e->fl_s[f] * P + p)) * (1.0 + VD(AT(w->tar, f)));
@@ -792,13 +872,22 @@ static void shortage_rollups(const ms_engine *e, ms_work *w, int t)
     }
 }
 
-void step_month_end(const ms_engine *e, ms_work *w, int t)
+/* 1 when slot sl is drawn every month (its users recompute what they derive). */
+static int monthly(const ms_engine *e, int sl)
+{
+    return e->slot_dist[sl]->per_month && !ms_dist_is_fixed(e->slot_dist[sl]);
+}
+
+/* Inventory cover series, sticky substitution toward its ceiling while a
+ * price index the industry faces is above its trigger or the industry's
+ * shortage share of the month is above the threshold, growth. */
+static void industries_month_end(const ms_engine *e, ms_work *w, int t)
 {
     int P = e->P, T = e->T;
-    shortage_rollups(e, w, t);
+    vd thr = vsplat(e->sc->shortage_threshold), zero = vsplat(0);
     for (int c = 0; c < e->C; c++) {
         int i = e->c_imp[c];
-        vd zero = vsplat(0), Ds = zero, Is = zero, strig = VD(VS(e->c_strig[c]));
+        vd Ds = zero, Is = zero, strig = VD(VS(e->c_strig[c]));
         vl trig = (vl)zero;
         for (int p = 0; p < P; p++) {
             if (e->c_D0[c * P + p] == NONE)
@@ -809,9 +898,15 @@ void step_month_end(const ms_engine *e, ms_work *w, int t)
         }
         if (e->series_on)
             OUTV(e->sr_cover0 + c * T + t) = vsel(Ds > 0, Is / Ds, zero);
-        /* sticky substitution toward its ceiling while prices are high or the industry was short */
+        if (monthly(e, e->c_stau[c]) || monthly(e, e->c_g[c]))
+            LANES {
+                double tau = VS(e->c_stau[c])[l];
+                AT(w->srate, c)[l] = tau > 0 ? -expm1(-1.0 / tau) : 1.0;
+                AT(w->gm, c)[l] = pow(1.0 + VS(e->c_g[c])[l], 1.0 / 12.0);
+            }
+        vd dm = VD(AT(w->m_dem, c)), share = vsel(dm > 0, VD(AT(w->m_short, c)) / dm, zero);
         vd smax = VD(VS(e->c_smax[c])), sub = VD(AT(w->sub, c));
-        vl move = (smax > sub) & (trig | (VD(AT(w->cshort, c)) > 0));
+        vl move = (smax > sub) & (trig | (share > thr));
         VD(AT(w->sub, c)) = vsel(move, sub + (smax - sub) * VD(AT(w->srate, c)), sub);
         vd gf = VD(AT(w->gf, c)) * VD(AT(w->gm, c));
         VD(AT(w->gf, c)) = vsel(gf > MAX_GROWTH_FACTOR, vsplat(MAX_GROWTH_FACTOR), gf);
@@ -819,4 +914,10 @@ void step_month_end(const ms_engine *e, ms_work *w, int t)
         if (w->trace)
             w->trace->substitution[(size_t)t * e->C + c] = AT(w->sub, c)[0];
     }
+}
+
+void step_month_end(const ms_engine *e, ms_work *w, int t)
+{
+    industries_month_end(e, w, t);
+    shortage_rollups(e, w, t);
 }

@@ -245,9 +245,12 @@ static void test_good_full(void **state)
         dump(&d);
     assert_non_null(s);
     assert_int_equal(d.nerrors, 0);
-    /* restore_months: 0.5 is a warning, at its place */
-    assert_int_equal(s->nwarnings, 1);
+    /* restore_months: 0.5 is a warning, at its place; so are the two unnamed
+     * policies with uncertain inputs (their streams are keyed by position) */
+    assert_int_equal(s->nwarnings, 3);
     assert_non_null(ms_diags_find(&d, MS_D_WARNING, 41, 25));
+    assert_non_null(ms_diags_find(&d, MS_D_WARNING, 61, 5));
+    assert_non_null(ms_diags_find(&d, MS_D_WARNING, 65, 5));
 
     assert_string_equal(s->name, "Full syntax coverage");
     assert_int_equal(s->start_year, 2025);
@@ -419,7 +422,7 @@ static void test_good_full(void **state)
 
     p = &s->policies[1];
     assert_string_equal(ms_policy_type_name(p), "tariff");
-    assert_string_equal(p->name, "tariff_1");
+    assert_string_equal(p->name, "tariff#0");
     assert_int_equal(ms_tariff_of(p)->importers[us], 1);
     assert_int_equal(ms_tariff_of(p)->importers[de], 0);
     assert_int_equal(ms_tariff_of(p)->origins[cn], 1);
@@ -430,13 +433,13 @@ static void test_good_full(void **state)
     /* sorted by from; keys keep the file index */
     assert_true(ms_tariff_of(p)->schedule[0].from.p[0] == 2.0);
     assert_true(ms_tariff_of(p)->schedule[0].rate.p[0] == 0.221);
-    assert_key(&ms_tariff_of(p)->schedule[0].rate, "policies.tariff_1.schedule.1.rate");
+    assert_key(&ms_tariff_of(p)->schedule[0].rate, "policies.tariff#0.schedule.1.rate");
     assert_true(ms_tariff_of(p)->schedule[1].from.p[0] == 12.0);
-    assert_key(&ms_tariff_of(p)->schedule[1].rate, "policies.tariff_1.schedule.0.rate");
+    assert_key(&ms_tariff_of(p)->schedule[1].rate, "policies.tariff#0.schedule.0.rate");
 
     p = &s->policies[2];
     assert_string_equal(ms_policy_type_name(p), "recycling");
-    assert_string_equal(p->name, "recycling_2");
+    assert_string_equal(p->name, "recycling#0");
     assert_int_equal(ms_recycling_of(p)->importer, us);
     assert_int_equal(ms_recycling_of(p)->product, nd);
     assert_true(ms_recycling_of(p)->capacity_t_per_year.p[0] == 750);
@@ -446,14 +449,14 @@ static void test_good_full(void **state)
 
     p = &s->policies[3];
     assert_string_equal(ms_policy_type_name(p), "stockpile");
-    assert_string_equal(p->name, "stockpile_3");
+    assert_string_equal(p->name, "stockpile#0");
     assert_true(ms_stockpile_of(p)->stock_t.p[0] == 500);
     assert_true(ms_stockpile_of(p)->release_t_per_month.p[0] == 50);
     assert_true(ms_stockpile_of(p)->trigger.p[0] == 0.95);
     assert_int_equal(ms_stockpile_of(p)->beneficiaries[0], 0); /* ev_traction */
     assert_int_equal(ms_stockpile_of(p)->beneficiaries[1], 1); /* defense */
     assert_true(ms_stockpile_of(p)->start.p[0] == 0);
-    assert_key(&ms_stockpile_of(p)->start, "policies.stockpile_3.start");
+    assert_key(&ms_stockpile_of(p)->start, "policies.stockpile#0.start");
 
     p = &s->policies[4];
     assert_string_equal(ms_policy_type_name(p), "demand_shock");
@@ -490,9 +493,9 @@ static void test_good_full(void **state)
     assert_non_null(strstr(buf, "horizon:  2025-01 .. 2027-12 (36 months)"));
     assert_non_null(strstr(buf, "2 products, 3 suppliers, 2 importers, 3 industries, 6 policies"));
     assert_non_null(strstr(buf, "2025-04 - 2026-01..2026-12"));
-    assert_true(strstr(buf, "stockpile_3") < strstr(buf, "tariff_1"));     /* sorted by start */
-    assert_true(strstr(buf, "tariff_1") < strstr(buf, "april_licensing"));
-    assert_true(strstr(buf, "april_licensing") < strstr(buf, "recycling_2"));
+    assert_true(strstr(buf, "stockpile#0") < strstr(buf, "tariff#0"));     /* sorted by start */
+    assert_true(strstr(buf, "tariff#0") < strstr(buf, "april_licensing"));
+    assert_true(strstr(buf, "april_licensing") < strstr(buf, "recycling#0"));
     free(buf);
     ms_scenario_free(s);
     ms_diags_clear(&d);

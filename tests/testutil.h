@@ -4,6 +4,7 @@
 #ifndef MAGSIM_TESTUTIL_H
 #define MAGSIM_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,18 @@ static inline ms_scenario *tu_load_text(const char *name, const char *yaml)
     ms_diags_clear(&d);
     assert_non_null(s);
     return s;
+}
+
+/* Load a scenario from printf-formatted YAML text (at most 16 KiB). */
+static inline ms_scenario *tu_load_fmt(const char *fmt, ...)
+{
+    static char buf[16384];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    assert_true(n > 0 && (size_t)n < sizeof buf);
+    return tu_load_text("test.yaml", buf);
 }
 
 /* Index of a statistic in the per-path vector; fails the test when absent. */
@@ -74,6 +87,25 @@ static inline void tu_path_free(tu_path *r)
     ms_trace_free(r->tr);
     ms_work_free(r->w);
     ms_engine_free(r->e);
+}
+
+/* Trace values: a cell (c) and product, an importer (i) and product, a flow
+ * (supplier s to importer i) and product, in month t. */
+#define TU_CP(tr, field, t, c, p) ((tr)->field[((size_t)(t) * (tr)->C + (c)) * (tr)->P + (p)])
+#define TU_IP(tr, field, t, i, p) ((tr)->field[((size_t)(t) * (tr)->I + (i)) * (tr)->P + (p)])
+#define TU_SIP(tr, field, t, s, i, p) ((tr)->field[(((size_t)(t) * (tr)->S + (s)) * (tr)->I + (i)) * (tr)->P + (p)])
+
+/* One path of a scenario given as YAML text; the caller frees both. */
+static inline tu_path tu_run_text(const char *yaml, uint64_t path, ms_scenario **s)
+{
+    *s = tu_load_text("test.yaml", yaml);
+    return tu_path_run(*s, path);
+}
+
+/* Statistic value on the path just run (fails when absent). */
+static inline double tu_out(const tu_path *r, int series, int what, int s, int i, int k, int p, int month)
+{
+    return r->out[tu_find(r->e, series, what, s, i, k, p, month)];
 }
 
 #endif

@@ -54,6 +54,8 @@ typedef struct ms_dist {
     const char *key;    /* the input's key path, for reports and sensitivity (owned by scenario) */
     int line, column;   /* where it was written, 1-based; 0 when defaulted */
     ms_range domain;    /* the input's domain from the schema (a share: [0, 1]); every value it takes lies in it */
+    double tlo, thi;    /* truncation to the domain (+-HUGE_VAL: none): a distribution that leaves the domain
+                           with probability below 1e-9 is drawn again when it does (the loader sets them) */
     int is_date;        /* 1: a date, as a month offset from horizon.start */
 } ms_dist;
 
@@ -83,6 +85,14 @@ double ms_dist_max(const ms_dist *d);
  * give the ends of the support; NaN outside [0, 1]).  For designed
  * experiments and percentiles (sim/dist_quantile.c). */
 double ms_dist_quantile(const ms_dist *d, double u);
+
+/* P(X <= x) and P(X < x) of the distribution as written (before any
+ * truncation to its domain). */
+double ms_dist_cdf(const ms_dist *d, double x);
+double ms_dist_cdf_below(const ms_dist *d, double x);
+
+/* The probability that the distribution as written leaves the range r. */
+double ms_dist_prob_outside(const ms_dist *d, const ms_range *r);
 
 /* Canonical name of a kind ("uniform"), and the reverse (-1 when unknown). */
 const char *ms_dist_kind_name(ms_dist_kind k);

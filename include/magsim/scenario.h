@@ -116,7 +116,7 @@ typedef struct ms_policy_type ms_policy_type;
 
 typedef struct ms_policy {
     const ms_policy_type *type; /* type: a row of the table of types (ms_policy_type_name) */
-    char *name;                /* name: default "<type>_<index>" */
+    char *name;                /* name: default "<type>#<k>", k its ordinal among the policies of its type */
     int line, column;          /* where the policy's map starts (1-based) */
     void *data;                /* its parsed form: the type's struct (sim/policy/TYPE.h) */
 } ms_policy;

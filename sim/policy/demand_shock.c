@@ -16,6 +16,7 @@
 
 typedef struct shock {
     const int *prod;           /* [P] mask */
+    const int *imp;            /* [I] mask */
     int *cells, ncells;        /* covered cells */
     int start, end, mult;      /* slots; end NONE: never */
 } shock;
@@ -30,8 +31,8 @@ static void shock_free(void *data)
 
 static void hook_ref(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
-    const double *st = VS(((const shock *)cp->data)->start);
-    LANES if (st[l] < x->ref_any[l]) x->ref_any[l] = st[l];
+    const shock *q = cp->data;
+    ms_policy_ref_touch(e, x, VS(q->start), q->imp);
 }
 
 static void hook_demand(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
@@ -58,6 +59,7 @@ int ms_demand_shock_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
     cp->data = q;
     cp->free_data = shock_free;
     q->prod = x->products;
+    q->imp = x->importers;
     q->end = NONE;
     q->cells = calloc((size_t)(e->C ? e->C : 1), sizeof(int));
     if (!q->cells)

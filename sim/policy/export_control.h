@@ -29,6 +29,9 @@ typedef struct ms_export_control {
     ms_dist approval_ramp_months; /* license.ramp_months: months from a_start to a_end (>= 0), default 0 */
     ms_dist approval_noise;    /* license.noise_sd: sd of monthly additive noise on a (>= 0), default 0 */
     ms_dist delay_months;      /* license.delay_months: processing delay L, months (>= 0), default 0 */
+    int has_decision;
+    ms_dist decision_months;   /* license.decision_months: months until an importer learns of a denial (>= 0);
+                                  default: the licence delay (a ban and a quota: 0, known at once) */
     /* quota mode */
     ms_dist quota_t_per_month; /* quota_t_per_month: cap Q on covered shipments, t/month (>= 0) */
 } ms_export_control;

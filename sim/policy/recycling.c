@@ -16,18 +16,27 @@
 
 typedef struct recyc {
     int cap, feed, yield, ramp, start; /* slots; feed NONE: unlimited */
+    int *imp;                  /* [I] its importer alone */
 } recyc;
+
+static void recyc_free(void *data)
+{
+    recyc *q = data;
+    if (q)
+        free(q->imp);
+    free(q);
+}
 
 static void hook_ref(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
-    const double *st = VS(((const recyc *)cp->data)->start);
-    LANES if (st[l] < x->ref_any[l]) x->ref_any[l] = st[l];
+    const recyc *q = cp->data;
+    ms_policy_ref_touch(e, x, VS(q->start), q->imp);
 }
 
 static void hook_recycled(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
     const recyc *q = cp->data;
-    double *R = AT(w->Rm, x->i);
+    double *R = AT(w->Rm, x->i * e->P + x->p);
     LANES {
         double capm = VS(q->cap)[l] / 12.0 * ms_ramp(x->t, VS(q->start)[l], VS(q->ramp)[l]);
         double feed = q->feed == NONE ? HUGE_VAL : VS(q->feed)[l] / 12.0;
@@ -42,8 +51,11 @@ int ms_recycling_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
     if (!q)
         return -1;
     cp->data = q;
-    cp->free_data = free;
+    cp->free_data = recyc_free;
     q->feed = NONE;
+    if (!(q->imp = calloc((size_t)e->I, sizeof(int))))
+        return -1;
+    q->imp[x->importer] = 1;
     if ((q->cap = ms_engine_add_slot(e, &x->capacity_t_per_year)) < 0 ||
         (x->has_feedstock && (q->feed = ms_engine_add_slot(e, &x->feedstock_t_per_year)) < 0) ||
         (q->yield = ms_engine_add_slot(e, &x->yield)) < 0 || (q->ramp = ms_engine_add_slot(e, &x->ramp_months)) < 0 ||

@@ -1,13 +1,15 @@
 /*
  * policy/stockpile.c - a strategic stockpile of an importer's product
- * (docs/model.md, step 4).
+ * (docs/model.md, step 9).
  *
- * From its start, in a month when the importer's fill rate of the previous
- * month is below the trigger, it releases min(monthly release, stock left,
- * the beneficiaries' orders not yet covered by an earlier stockpile), split
- * over the beneficiaries in proportion to those orders (MS_HOOK_RELEASE:
- * xb[cell], Xm[importer]).  Per-lane state: the stock left.  Its start is a
- * candidate reference for time-to-survive.
+ * From its start, in a month when the importer's fill rate before any
+ * release is below the trigger, it releases min(monthly release, stock
+ * left, its beneficiaries' shortage of the month), split over the
+ * beneficiaries in proportion to their shortage (MS_HOOK_RELEASE: xrel[cell],
+ * Xm[importer]); the release is consumed at once, so it fills gaps and never
+ * displaces imports.  Several stockpiles of an importer release in scenario
+ * order, each into what the earlier ones left.  Per-lane state: the stock
+ * left.  Its start is a reference for time-to-survive of its importer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,55 +23,52 @@ typedef struct stock {
     int i, p;                  /* importer, product */
     int stock, rel, trig, start; /* slots: initial stock t, release t/mo, trigger fill rate, start date */
     int *ben;                  /* [C] 1 for the beneficiary cells */
+    int *imp;                  /* [I] its importer alone */
 } stock;
 
 static void stock_free(void *data)
 {
     stock *q = data;
-    if (q)
+    if (q) {
         free(q->ben);
+        free(q->imp);
+    }
     free(q);
 }
 
 static void hook_path(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
     const stock *q = cp->data;
-    double *left = PSTATE(cp, ST_LEFT);
-    LANES left[l] = VS(q->stock)[l];
+    VD(PSTATE(cp, ST_LEFT)) = VD(VS(q->stock));
 }
 
 static void hook_ref(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
-    const double *st = VS(((const stock *)cp->data)->start);
-    LANES if (st[l] < x->ref_any[l]) x->ref_any[l] = st[l];
+    const stock *q = cp->data;
+    ms_policy_ref_touch(e, x, VS(q->start), q->imp);
 }
 
 static void hook_release(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
     const stock *q = cp->data;
-    int i = q->i, P = e->P, p = x->p, c0 = e->cell0[i], c1 = e->cell0[i + 1];
-    const double *fillp = AT(w->fillp, i * P + p);
-    double *left = PSTATE(cp, ST_LEFT), *X = AT(w->Xm, i);
-    LANES {
-        if (x->t < VS(q->start)[l] || fillp[l] >= VS(q->trig)[l])
-            continue;
-        double bo = 0;
-        for (int c = c0; c < c1; c++)
-            if (q->ben[c])
-                bo += AT(w->O, c * P + p)[l] - AT(w->xb, c)[l];
-        double rel = VS(q->rel)[l];
-        if (rel > left[l])
-            rel = left[l];
-        if (rel > bo)
-            rel = bo;
-        if (rel <= 0)
-            continue;
-        for (int c = c0; c < c1; c++)
-            if (q->ben[c] && bo > 0)
-                AT(w->xb, c)[l] += rel * (AT(w->O, c * P + p)[l] - AT(w->xb, c)[l]) / bo;
-        left[l] -= rel;
-        X[l] += rel;
-    }
+    int c0 = e->cell0[q->i], c1 = e->cell0[q->i + 1];
+    vd zero = vsplat(0), gap = zero;
+    for (int c = c0; c < c1; c++)
+        if (q->ben[c])
+            gap += VD(AT(w->csh, c)) - VD(AT(w->xrel, c)); /* what earlier releases left */
+    vd left = VD(PSTATE(cp, ST_LEFT)), rel = VD(VS(q->rel));
+    vl on = (vsplat(x->t) >= VD(VS(q->start))) & (VD(AT(w->fillp, q->i * e->P + q->p)) < VD(VS(q->trig)));
+    rel = vsel(rel > left, left, rel);
+    rel = vsel(rel > gap, gap, rel);
+    on &= rel > 0;
+    if (!vany(on))
+        return;
+    rel = vsel(on, rel, zero);
+    for (int c = c0; c < c1; c++)
+        if (q->ben[c])
+            VD(AT(w->xrel, c)) += vsel(on, rel * (VD(AT(w->csh, c)) - VD(AT(w->xrel, c))) / gap, zero);
+    VD(PSTATE(cp, ST_LEFT)) = left - rel;
+    VD(AT(w->Xm, q->i)) += rel;
 }
 
 int ms_stockpile_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
@@ -83,8 +82,10 @@ int ms_stockpile_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
     q->i = x->importer;
     q->p = x->product;
     q->ben = calloc((size_t)(e->C ? e->C : 1), sizeof(int));
-    if (!q->ben)
+    q->imp = calloc((size_t)e->I, sizeof(int));
+    if (!q->ben || !q->imp)
         return -1;
+    q->imp[q->i] = 1;
     for (int k = 0; k < e->sc->importers[q->i].nindustries; k++)
         q->ben[e->cell0[q->i] + k] = x->beneficiaries ? x->beneficiaries[k] : 1;
     if ((q->stock = ms_engine_add_slot(e, &x->stock_t)) < 0 ||
@@ -161,8 +162,8 @@ static const mskey stockpile_schema[] = {
          .ref = REF_IMPORTER, .range = R_ANY},
     {.key = "product", .type = MSN_ANY, .fn = msl_h_ref, .off = offsetof(ms_stockpile, product), .flags = K_REQ,
          .ref = REF_PRODUCT, .range = R_ANY},
-    {.key = "stock_t", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, stock_t), .flags = K_REQ,
-         .range = R_NONNEG},
+    {.key = "stock_t", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, stock_t),
+         .flags = K_REQ | K_ONCE, .range = R_NONNEG},
     {.key = "release_t_per_month", .type = MSN_ANY, .fn = msl_h_dist,
          .off = offsetof(ms_stockpile, release_t_per_month), .flags = K_REQ, .range = R_NONNEG},
     {.key = "trigger", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_stockpile, trigger), .flags = K_DEF,

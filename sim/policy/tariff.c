@@ -16,6 +16,7 @@
 #include "tariff.h"
 
 typedef struct tariff {
+    const int *importers;      /* [I] mask */
     int nsteps;
     int *from, *rate;          /* [nsteps] slots: date the step takes effect, rate */
     int *flows, nflows;        /* covered flows, all products */
@@ -35,10 +36,8 @@ static void tariff_free(void *data)
 static void hook_ref(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
 {
     const tariff *q = cp->data;
-    for (int j = 0; j < q->nsteps; j++) {
-        const double *f = VS(q->from[j]);
-        LANES if (f[l] < x->ref_any[l]) x->ref_any[l] = f[l];
-    }
+    for (int j = 0; j < q->nsteps; j++)
+        ms_policy_ref_touch(e, x, VS(q->from[j]), q->importers);
 }
 
 static void hook_tariff(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
@@ -70,6 +69,7 @@ int ms_tariff_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errlen)
         return -1;
     cp->data = q;
     cp->free_data = tariff_free;
+    q->importers = x->importers;
     q->nsteps = x->nsteps;
     q->from = calloc((size_t)(x->nsteps ? x->nsteps : 1), sizeof(int));
     q->rate = calloc((size_t)(x->nsteps ? x->nsteps : 1), sizeof(int));
