@@ -20,6 +20,7 @@
 
 #include "magsim/outdir.h"
 #include "magsim/output.h"
+#include "magsim/report.h"
 #include "cli.h"
 
 const char *const cli_exit_text =
@@ -29,8 +30,11 @@ const char *const cli_exit_text =
     "     memory than --max-memory or more disk than is free, out of memory, GSL error)\n"
     "  2  usage error (unknown option, bad value)\n"
     "  3  invalid input: a scenario that cannot be read or has errors; for report, a DIR that\n"
-    "     is not a magsim result this version can read\n"
-    "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n";
+    "     is not a magsim result this version can read; for backtest, an observations file\n"
+    "     that cannot be read or has errors\n"
+    "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n"
+    "  5  a check failed: backtest's 90% band coverage is below --require-coverage (the\n"
+    "     result was written)\n";
 
 void cli_err(const char *fmt, ...)
 {
@@ -178,6 +182,25 @@ int cli_parse_quantiles(const char *s, double *q, int *nq)
     if (rc == 0)
         *nq = n;
     return rc;
+}
+
+/* The levels q with the report's added (ascending, no duplicates). */
+int cli_add_report_quantiles(const double *q, int nq, double *out, int *nout)
+{
+    int n = 0, i = 0, j = 0;
+    while (i < nq || j < ms_report_nquantiles) {
+        double a = i < nq ? q[i] : 2, b = j < ms_report_nquantiles ? ms_report_quantiles[j] : 2, v = a < b ? a : b;
+        i += a <= b + 1e-12;
+        j += b <= a + 1e-12;
+        if (n == MS_MAX_QUANTILES) {
+            cli_err("--report: the run's quantile levels and the %d the report uses make more than %d",
+                    ms_report_nquantiles, MS_MAX_QUANTILES);
+            return -1;
+        }
+        out[n++] = v;
+    }
+    *nout = n;
+    return 0;
 }
 
 /* argv joined with spaces, each argument shell-quoted when it needs it. */

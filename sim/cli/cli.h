@@ -23,7 +23,14 @@
 #endif
 
 /* Exit status, documented in `magsim help` and the README. */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INVALID = 3, CLI_EXIT_INTERRUPTED = 4 };
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_RUNTIME = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_INVALID = 3,
+    CLI_EXIT_INTERRUPTED = 4,
+    CLI_EXIT_CHECK = 5         /* a check the user asked for failed (backtest --require-coverage) */
+};
 
 #define CLI_MAX_PATHS 1000000000000ULL  /* 1e12 */
 #define CLI_MAX_THREADS 4096
@@ -51,6 +58,10 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint
 int cli_parse_size(const char *opt, const char *s, double *out);        /* 512M, 4G, 1.5GiB */
 int cli_parse_quantiles(const char *s, double *q, int *nq);             /* 0.05,0.5,0.95 */
 int cli_parse_threads(const char *s, int *out);                         /* --threads */
+/* The quantile levels q with the report's (ms_report_quantiles) added,
+ * ascending, without duplicates, into out (MS_MAX_QUANTILES).  -1 after a
+ * message when they would be too many. */
+int cli_add_report_quantiles(const double *q, int nq, double *out, int *nout);
 /* The option as the user wrote it, for getopt errors. */
 const char *cli_bad_option(int argc, char **argv, int c);
 
