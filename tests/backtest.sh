@@ -37,13 +37,6 @@ trap 'exit 130' INT TERM
 . tests/e2e_lib.sh
 
 echo "backtest: $MAGSIM, $PATHS paths"
-usage_case() { # NAME EXPECTED-TEXT ARGS...: exit 2 and the text on stderr
-    name=$1
-    text=$2
-    shift 2
-    run "$MAGSIM" "$@"
-    if [ "$rc" -eq 2 ] && has_err "$text"; then ok "$name"; else no "$name (rc $rc)"; fi
-}
 
 # every data row of backtest.csv (the source, last and maybe quoted, is not read):
 # the invariants, printed as "bad LINE: why" for the rows that break them

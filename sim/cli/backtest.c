@@ -73,25 +73,19 @@ void cli_backtest_usage(FILE *f)
 typedef struct backtest_args {
     const char *scenario;          /* SCENARIO */
     const char *observed;          /* OBSERVED.csv */
-    int have_paths;
-    uint64_t paths;                /* --paths */
-    int have_seed;
-    uint64_t seed;                 /* --seed */
-    int threads;                   /* --threads; 0: OpenMP default */
-    const char *out;               /* --out */
-    int force, quiet, report;      /* --force, --quiet, --report */
+    cli_common_opts o;             /* --paths, --seed, --threads, --out, --force, --quiet, --max-memory */
+    int report;                    /* --report */
     double require_coverage;       /* --require-coverage, in (0, 1]; NaN: not asked */
-    double max_memory;             /* --max-memory, bytes; 0: 80% of physical memory */
 } backtest_args;
 
-enum { OPT_MAX_MEMORY = 256, OPT_REPORT, OPT_REQUIRE };
+enum { OPT_REPORT = 256, OPT_REQUIRE };
 
 static const struct option backtest_longopts[] = {
     {"paths", required_argument, NULL, 'n'},   {"seed", required_argument, NULL, 's'},
     {"threads", required_argument, NULL, 'j'}, {"out", required_argument, NULL, 'o'},
     {"force", no_argument, NULL, 'f'},         {"quiet", no_argument, NULL, 'q'},
     {"report", no_argument, NULL, OPT_REPORT}, {"require-coverage", required_argument, NULL, OPT_REQUIRE},
-    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY}, {"help", no_argument, NULL, 'h'},
+    {"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY}, {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -116,32 +110,13 @@ static int parse_coverage(const char *s, double *out)
 
 static int parse_option(int c, int argc, char **argv, backtest_args *a)
 {
+    int rc = cli_common_option(c, optarg, &a->o);
+    if (rc <= 0)
+        return rc;
     switch (c) {
-    case 'n':
-        a->have_paths = 1;
-        return cli_parse_u64("--paths", optarg, 1, CLI_MAX_PATHS, &a->paths);
-    case 's':
-        a->have_seed = 1;
-        return cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->seed);
-    case 'j': return cli_parse_threads(optarg, &a->threads);
-    case 'o':
-        if (!*optarg) {
-            cli_err("--out: \"\" is not a directory name");
-            return -1;
-        }
-        a->out = optarg;
-        return 0;
-    case 'f': a->force = 1; return 0;
-    case 'q': a->quiet = 1; return 0;
     case OPT_REPORT: a->report = 1; return 0;
     case OPT_REQUIRE: return parse_coverage(optarg, &a->require_coverage);
-    case OPT_MAX_MEMORY: return cli_parse_size("--max-memory", optarg, &a->max_memory);
-    case ':':
-        cli_err("%s needs a value (see `magsim help backtest`)", cli_bad_option(argc, argv, c));
-        return -1;
-    default:
-        cli_err("unknown option \"%s\" (see `magsim help backtest`)", cli_bad_option(argc, argv, c));
-        return -1;
+    default: return cli_option_error(c, argc, argv, "backtest");
     }
 }
 
@@ -169,7 +144,7 @@ static int parse_backtest(int argc, char **argv, backtest_args *a)
     }
     a->scenario = argv[optind];
     a->observed = argv[optind + 1];
-    if (a->report && !a->out) {
+    if (a->report && !a->o.out) {
         cli_err("--report needs --out DIR (the report is written into DIR/report)");
         return -1;
     }
@@ -222,10 +197,10 @@ static int plan(const backtest_args *a, const backtest_run *x, uint64_t paths, i
     for (int k = 0; k < x->s->nsources; k++)
         copies += (double)x->s->sources[k].len;
     char b[32];
-    if (!a->quiet)
+    if (!a->o.quiet)
         fprintf(stderr, "magsim: backtest: %d observation%s x %" PRIu64 " paths, about %s of memory\n", x->o->n,
                 x->o->n == 1 ? "" : "s", paths, cli_fmt_bytes(est.memory_bytes, b, sizeof b));
-    return cli_check_resources(a->scenario, &est, x->s->months, threads, a->max_memory, a->out, copies);
+    return cli_check_resources(a->scenario, &est, x->s->months, threads, a->o.max_memory, a->o.out, copies);
 }
 
 /* Compile the engine (series on), resolve the observations, allocate.  0, or an exit status. */
@@ -253,7 +228,7 @@ static int write_result(const backtest_args *a, const backtest_run *x, const ms_
                         const ms_backtest_info *bi)
 {
     char msg[1024];
-    ms_outdir *d = ms_outdir_open(a->out, a->force, msg, sizeof msg);
+    ms_outdir *d = ms_outdir_open(a->o.out, a->o.force, msg, sizeof msg);
     if (!d) {
         cli_err("--out: %s", msg);
         return CLI_EXIT_RUNTIME;
@@ -262,7 +237,7 @@ static int write_result(const backtest_args *a, const backtest_run *x, const ms_
     if (ms_backtest_add_files(d, x->b, bi, msg, sizeof msg) != MS_OUTDIR_OK ||
         ms_output_add_files(d, x->e, x->r, oi, msg, sizeof msg) != MS_OUTPUT_OK)
         cli_err("--out: %s", msg);
-    else if (a->report && (rc = cli_report_into(d, ms_outdir_tmp_path(d), a->out, a->quiet)) != CLI_EXIT_OK)
+    else if (a->report && (rc = cli_report_into(d, ms_outdir_tmp_path(d), a->o.out, a->o.quiet)) != CLI_EXIT_OK)
         rc = CLI_EXIT_RUNTIME;
     else if (ms_outdir_commit(d, msg, sizeof msg) != MS_OUTDIR_OK)
         cli_err("--out: %s", msg);
@@ -276,13 +251,13 @@ static int write_result(const backtest_args *a, const backtest_run *x, const ms_
 static int finish(const backtest_args *a, backtest_run *x, const ms_output_info *oi, const ms_backtest_info *bi)
 {
     char msg[256];
-    if (!a->quiet && ms_backtest_terminal(stdout, x->b, bi) == 0)
+    if (!a->o.quiet && ms_backtest_terminal(stdout, x->b, bi) == 0)
         fflush(stdout);
-    if (a->out) {
+    if (a->o.out) {
         if (write_result(a, x, oi, bi) != CLI_EXIT_OK)
             return CLI_EXIT_RUNTIME;
-        if (!a->quiet)
-            fprintf(stderr, "magsim: wrote %s%s\n", a->out, x->r->interrupted ? " (partial result)" : "");
+        if (!a->o.quiet)
+            fprintf(stderr, "magsim: wrote %s%s\n", a->o.out, x->r->interrupted ? " (partial result)" : "");
     }
     snprintf(msg, sizeof msg, "%" PRIu64 " of %" PRIu64 " paths", x->r->paths_done, x->r->paths_requested);
     int rc = cli_exit_status(oi->gsl_errors, x->r->interrupted, msg);
@@ -301,19 +276,19 @@ int cli_backtest_main(int argc, char **argv, int full_argc, char **full_argv)
     int pr = parse_backtest(argc, argv, &a);
     if (pr)
         return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    if (cli_check_out(a.out, a.force))
+    if (cli_check_out(a.o.out, a.o.force))
         return CLI_EXIT_RUNTIME;
     backtest_run x;
     memset(&x, 0, sizeof x);
     int rc = CLI_EXIT_INVALID;
     if (load_inputs(&a, &x))
         goto done;
-    uint64_t paths = a.have_paths ? a.paths : x.s->paths;
+    uint64_t paths = a.o.have_paths ? a.o.paths : x.s->paths;
     ms_engine_opts eo = ms_engine_opts_default(x.s);
     eo.series = 1;
-    if (a.have_seed)
-        eo.seed = a.seed;
-    int threads = a.threads > 0 ? a.threads : omp_get_max_threads();
+    if (a.o.have_seed)
+        eo.seed = a.o.seed;
+    int threads = a.o.threads > 0 ? a.o.threads : omp_get_max_threads();
     threads = threads < 1 ? 1 : threads;
     rc = CLI_EXIT_USAGE;
     if (cli_add_report_quantiles(x.s->quantiles, x.s->nquantiles, x.q, &x.nq))
@@ -327,7 +302,7 @@ int cli_backtest_main(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     cli_progress_state pg = {0};
-    ms_run_opts ro = cli_run_opts(threads, a.quiet, &pg);
+    ms_run_opts ro = cli_run_opts(threads, a.o.quiet, &pg);
     int erc = ms_backtest_run(x.b, &ro, x.r);
     cli_progress_done(&pg);
     if (erc != 0) {

@@ -262,6 +262,39 @@ const char *cli_bad_option(int argc, char **argv, int c)
     return "?";
 }
 
+int cli_common_option(int c, const char *arg, cli_common_opts *o)
+{
+    switch (c) {
+    case 'n':
+        o->have_paths = 1;
+        return cli_parse_u64("--paths", arg, 1, CLI_MAX_PATHS, &o->paths);
+    case 's':
+        o->have_seed = 1;
+        return cli_parse_u64("--seed", arg, 0, UINT64_MAX, &o->seed);
+    case 'j': return cli_parse_threads(arg, &o->threads);
+    case 'o':
+        if (!*arg) {
+            cli_err("--out: \"\" is not a directory name");
+            return -1;
+        }
+        o->out = arg;
+        return 0;
+    case 'f': o->force = 1; return 0;
+    case 'q': o->quiet = 1; return 0;
+    case CLI_OPT_MAX_MEMORY: return cli_parse_size("--max-memory", arg, &o->max_memory);
+    default: return 1;
+    }
+}
+
+int cli_option_error(int c, int argc, char **argv, const char *command)
+{
+    if (c == ':')
+        cli_err("%s needs a value (see `magsim help %s`)", cli_bad_option(argc, argv, c), command);
+    else
+        cli_err("unknown option \"%s\" (see `magsim help %s`)", cli_bad_option(argc, argv, c), command);
+    return -1;
+}
+
 /* ---- signals ------------------------------------------------------------------------ */
 
 _Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is an int the engine reads");

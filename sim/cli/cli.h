@@ -65,6 +65,28 @@ int cli_add_report_quantiles(const double *q, int nq, double *out, int *nout);
 /* The option as the user wrote it, for getopt errors. */
 const char *cli_bad_option(int argc, char **argv, int c);
 
+/* The options of the commands that run paths (backtest; run, compare and
+ * sensitivity spell the same ones out): -n/--paths, -s/--seed,
+ * -j/--threads, -o/--out, -f/--force, -q/--quiet and --max-memory (long
+ * option value CLI_OPT_MAX_MEMORY). */
+enum { CLI_OPT_MAX_MEMORY = 0x1000 };
+typedef struct cli_common_opts {
+    int have_paths;
+    uint64_t paths;                /* --paths */
+    int have_seed;
+    uint64_t seed;                 /* --seed */
+    int threads;                   /* --threads; 0: OpenMP default */
+    const char *out;               /* --out */
+    int force, quiet;              /* --force, --quiet */
+    double max_memory;             /* --max-memory, bytes; 0: 80% of physical memory */
+} cli_common_opts;
+/* getopt's result c (value in arg): 0 when it was a common option and is
+ * valid, -1 after a message quoting a bad value, 1 when c is not one. */
+int cli_common_option(int c, const char *arg, cli_common_opts *o);
+/* The message for getopt's ':' (no value) or '?' (unknown option) in
+ * `magsim COMMAND`; returns -1. */
+int cli_option_error(int c, int argc, char **argv, const char *command);
+
 /* "3.2 GiB" */
 const char *cli_fmt_bytes(double b, char *buf, size_t len);
 double cli_physical_memory(void);
