@@ -463,14 +463,15 @@ static ms_csv *split(obs_ctx *x, const char *buf, size_t len)
         ms_diags_add(x->d, line ? MS_D_SYNTAX : MS_D_EMPTY, x->file, line, 0, "%s", msg);
         return NULL;
     }
-    if (c->nrows == 0 || c->nrows > MS_OBSERVED_MAX_ROWS) {
-        ms_diags_add(x->d, c->nrows ? MS_D_LIMIT : MS_D_EMPTY, x->file, c->nrows ? c->line[MS_OBSERVED_MAX_ROWS + 1] : 1,
-                     0, c->nrows ? "more than %d observations" : "no observations: the file has a header and no rows",
+    if (c->nrows == 0)
+        ms_diags_add(x->d, MS_D_EMPTY, x->file, 1, 0, "no observations: the file has a header and no rows");
+    else if (c->nrows > MS_OBSERVED_MAX_ROWS)
+        ms_diags_add(x->d, MS_D_LIMIT, x->file, c->line[MS_OBSERVED_MAX_ROWS + 1], 0, "more than %d observations",
                      MS_OBSERVED_MAX_ROWS);
-        ms_csv_free(c);
-        return NULL;
-    }
-    return c;
+    else
+        return c;
+    ms_csv_free(c);
+    return NULL;
 }
 
 ms_observed *ms_observed_load_buffer(const char *name, const char *buf, size_t len, const ms_scenario *s,
