@@ -3,7 +3,7 @@
 #   make            build libmagsim.a and magsim
 #   make deps       install the Debian packages magsim needs (apt-get)
 #   make run        build and run the default scenario
-#   make check      unit (cmocka), end-to-end, report and golden-output tests
+#   make check      unit (cmocka), end-to-end (backtest included), report and golden-output tests
 #   make browser-check  the report in headless Chromium (CI)
 #   make bench      benchmarks (paths per second, scaling, memory)
 #   make bench-hpc  sweep scaling in MPI ranks, merge and checkpoint overheads
@@ -164,6 +164,7 @@ unit: $(TEST_BIN)
 e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e.sh
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/e2e_analysis.sh
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/backtest.sh
 
 # Sweeps, shards and merge, checkpoint and resume (tests/hpc.sh); serial build.
 hpc: $(B)/magsim

@@ -20,3 +20,6 @@ echo "# accumulator costs (ns per value)"
 echo
 echo "# compare and sensitivity: cost per model evaluation against run's per path (1 thread)"
 "$(dirname "$B")/bench_analysis" scenarios/april2025_controls.yaml scenarios/oct2025_expansion.yaml "${BENCH_ROWS:-64}" 1024
+echo
+echo "# backtest: cost per path against run's, and the scores (1 thread)"
+"$(dirname "$B")/bench_backtest" scenarios/april2025_controls.yaml data/observed/in_sample_2025.csv "${BENCH_BT_PATHS:-4096}"

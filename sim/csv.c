@@ -6,6 +6,9 @@
  * was, and its start is recorded.  The header fixes the number of fields;
  * a row with another count is an error naming its line.  A final line break
  * is optional; a CR before a line break is dropped (files edited on Windows).
+ * Because a field is unquoted in place and starts where it started in the
+ * file, a cell's offset in the copy is its offset in the file
+ * (ms_csv_offset: input files locate their errors by it).
  */
 #include <errno.h>
 #include <math.h>
@@ -79,9 +82,12 @@ static int read_field(char **pp, int *line)
         return 0;
     }
     p++;
+    int open_line = *line;
     for (;;) {
-        if (!*p)
-            return -2;   /* unterminated quote */
+        if (!*p) {
+            *line = open_line;   /* located where the quote opens */
+            return -2;
+        }
         if (*p == '"') {
             if (p[1] != '"')
                 break;
@@ -103,12 +109,12 @@ static const char *field_error(int rc)
 {
     switch (rc) {
     case -1: return "a quote inside an unquoted field";
-    case -2: return "a quoted field that never ends";
+    case -2: return "a quoted field that never ends (its opening quote is on this line)";
     default: return "text after the closing quote of a field";
     }
 }
 
-static int parse_all(csv_state *st, const char *name, char *err, size_t errlen)
+static int parse_all(csv_state *st, char *err, size_t errlen, int *errline)
 {
     ms_csv *c = st->c;
     char *p = c->text;
@@ -121,7 +127,8 @@ static int parse_all(csv_state *st, const char *name, char *err, size_t errlen)
             char *start = p;
             int rc = read_field(&p, &line);
             if (rc < 0) {
-                seterr(err, errlen, "%s:%d: %s", name, line, field_error(rc));
+                *errline = line;
+                seterr(err, errlen, "%s", field_error(rc));
                 return -1;
             }
             char sep = *p;
@@ -143,43 +150,56 @@ static int parse_all(csv_state *st, const char *name, char *err, size_t errlen)
         if (st->nrowall == 1)
             c->ncols = nf;
         else if (nf != c->ncols) {
-            seterr(err, errlen, "%s:%d: %d fields, expected %d (as in the header)", name, row_line, nf,
-                   c->ncols);
+            *errline = row_line;
+            seterr(err, errlen, "%d fields, expected %d (as in the header)", nf, c->ncols);
             return -1;
         }
     }
     return 0;
 oom:
-    seterr(err, errlen, "%s: out of memory", name);
+    seterr(err, errlen, "out of memory");
     return -1;
 }
 
-ms_csv *ms_csv_parse(const char *name, const char *buf, size_t len, char *err, size_t errlen)
+ms_csv *ms_csv_parse_at(const char *buf, size_t len, char *err, size_t errlen, int *errline)
 {
+    *errline = 0;
     ms_csv *c = calloc(1, sizeof *c);
     if (!c || !(c->text = malloc(len + 2))) {
         free(c);
-        seterr(err, errlen, "%s: out of memory", name);
+        seterr(err, errlen, "out of memory");
         return NULL;
     }
     memcpy(c->text, buf, len);
     c->text[len] = c->text[len + 1] = '\0';
     if (strlen(c->text) != len) {
-        seterr(err, errlen, "%s: a NUL byte: not a text file", name);
+        seterr(err, errlen, "a NUL byte: not a text file");
         ms_csv_free(c);
         return NULL;
     }
     csv_state st = {.c = c};
-    if (parse_all(&st, name, err, errlen)) {
+    if (parse_all(&st, err, errlen, errline)) {
         ms_csv_free(c);
         return NULL;
     }
     if (st.nrowall == 0) {
-        seterr(err, errlen, "%s: empty file (no header line)", name);
+        seterr(err, errlen, "empty file (no header line)");
         ms_csv_free(c);
         return NULL;
     }
     c->nrows = st.nrowall - 1;
+    return c;
+}
+
+ms_csv *ms_csv_parse(const char *name, const char *buf, size_t len, char *err, size_t errlen)
+{
+    char msg[256];
+    int line;
+    ms_csv *c = ms_csv_parse_at(buf, len, msg, sizeof msg, &line);
+    if (!c && line > 0)
+        seterr(err, errlen, "%s:%d: %s", name, line, msg);
+    else if (!c)
+        seterr(err, errlen, "%s: %s", name, msg);
     return c;
 }
 
@@ -206,6 +226,13 @@ const char *ms_csv_get(const ms_csv *c, int r, int k)
     if (k < 0 || k >= c->ncols || r < 0 || r >= c->nrows)
         return "";
     return c->cell[(size_t)(r + 1) * (size_t)c->ncols + (size_t)k];
+}
+
+long ms_csv_offset(const ms_csv *c, int r, int k)
+{
+    if (k < 0 || k >= c->ncols || r < -1 || r >= c->nrows)
+        return -1;
+    return (long)(c->cell[(size_t)(r + 1) * (size_t)c->ncols + (size_t)k] - c->text);
 }
 
 int ms_csv_num(const char *field, double *x)

@@ -54,6 +54,10 @@ static const rp_kind figure_table[] = {
      "summary.csv shipments_t[S] (the supplier); timeseries.csv series shipments (q05 q25 q50 q75 q95); "
      "backtest.csv observed (optional)",
      1, rp_draw_shipments},
+    {"backtest", "Observed values against the simulated distribution (backtest)",
+     "backtest.csv (optional): series, supplier, importer, product, month, observed, sim_q05 sim_q25 sim_q50 "
+     "sim_q75 sim_q95, in90",
+     0, rp_draw_backtest},
 };
 enum { NFIGURE_KINDS = sizeof figure_table / sizeof figure_table[0] };
 

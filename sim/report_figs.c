@@ -250,7 +250,7 @@ static ms_plot *fan_grid(const ms_resultdir *rd, const fan_look *lk, fan_panel *
     return p;
 }
 
-static void source_note(const ms_resultdir *rd, const char *files, char *buf, size_t len)
+void rp_source_note(const ms_resultdir *rd, const char *files, char *buf, size_t len)
 {
     char paths[32];
     rp_fmt_num(paths, sizeof paths, rd->paths_done);
@@ -297,7 +297,7 @@ int rp_draw_shortage_fan(rp_ctx *c, const rp_kind *k)
         snprintf(fp[i].title, sizeof fp[i].title, "%s: %s", imp, ind);
     }
     char note[512], caption[1024];
-    source_note(rd, "timeseries.csv series shortage_share; ranking by summary.csv shortage_share mean", note,
+    rp_source_note(rd, "timeseries.csv series shortage_share; ranking by summary.csv shortage_share mean", note,
                 sizeof note);
     fan_stats f = fan_stats_of(rd);
     fan_look lk = {.title = "Shortage share of the most exposed industries",
@@ -383,7 +383,7 @@ static int price_fan_for(rp_ctx *c, const rp_kind *k, const char *prod)
     if (skipped)
         snprintf(more, sizeof more, " %d more importers are not shown (at most %d panels).", skipped, MAX_PANELS);
     snprintf(name, sizeof name, "%s_%s", k->id, prod);
-    source_note(rd, "timeseries.csv series price_index", note, sizeof note);
+    rp_source_note(rd, "timeseries.csv series price_index", note, sizeof note);
     fan_stats f = fan_stats_of(rd);
     fan_look lk = {.title = title,
                    .subtitle = "Landed price index (1 = the baseline price) by month, over Monte Carlo paths",
@@ -491,7 +491,7 @@ int rp_draw_exceedance(rp_ctx *c, const rp_kind *k)
             xmax = fmax(xmax, xs[i][j]);
     }
     char note[512], caption[1200], more[128] = "";
-    source_note(rd, "summary.csv metric shortage_share (industry all): p_pos and the quantile columns", note,
+    rp_source_note(rd, "summary.csv metric shortage_share (industry all): p_pos and the quantile columns", note,
                 sizeof note);
     ms_plot *p = ms_plot_alloc(FIG_W, 72 + nrows * 190 + 44, "Exceedance curves of the shortage share per importer",
                                "P(shortage share over the horizon > x), from the result's quantiles");
@@ -567,7 +567,7 @@ static int shipments_for(rp_ctx *c, const rp_kind *k, const char *sup, const cha
     snprintf(name, sizeof name, "%s_%s_%s", k->id, sup, prod);
     snprintf(sub, sizeof sub, "Tonnes of %s departing %s per month, over Monte Carlo paths; each panel has its own "
                               "scale", prod, sup);
-    source_note(rd, nobs ? "timeseries.csv series shipments; observed: backtest.csv" : "timeseries.csv series shipments",
+    rp_source_note(rd, nobs ? "timeseries.csv series shipments; observed: backtest.csv" : "timeseries.csv series shipments",
                 note, sizeof note);
     fan_stats f = fan_stats_of(rd);
     fan_look lk = {.title = title, .subtitle = sub, .note = note, .ylabel = "t / month", .yfmt = MS_AXIS_NUMBER,

@@ -59,6 +59,10 @@ int rp_draw_shortage_fan(rp_ctx *c, const rp_kind *k);
 int rp_draw_price_fan(rp_ctx *c, const rp_kind *k);
 int rp_draw_exceedance(rp_ctx *c, const rp_kind *k);
 int rp_draw_shipments(rp_ctx *c, const rp_kind *k);
+int rp_draw_backtest(rp_ctx *c, const rp_kind *k);   /* sim/report_backtest.c */
+
+/* A figure's source line: magsim version, paths, seed, partial, the files read. */
+void rp_source_note(const ms_resultdir *rd, const char *files, char *buf, size_t len);
 
 /* A share as text: "12.3%", "0.37%", "<0.01%", "0%"; "n/a" when not finite. */
 void rp_fmt_pct(char *buf, size_t len, double x);

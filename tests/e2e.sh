@@ -57,13 +57,6 @@ run "$MAGSIM"
 check "no arguments exits 2" is_rc 2
 
 # ---- usage errors: exit 2, the value quoted back ----
-usage_case() { # NAME EXPECTED-TEXT ARGS...
-    name=$1
-    text=$2
-    shift 2
-    run "$MAGSIM" "$@"
-    if [ "$rc" -eq 2 ] && has_err "$text"; then ok "$name"; else no "$name (rc $rc)"; fi
-}
 usage_case "--paths 10k" 'magsim: --paths: "10k" is not a whole number' "$SC" --paths 10k
 usage_case "--paths 0" '--paths: "0"' "$SC" --paths 0
 usage_case "--paths -5" '--paths: "-5"' "$SC" --paths -5

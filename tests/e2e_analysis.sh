@@ -33,13 +33,6 @@ trap 'exit 130' INT TERM
 . tests/e2e_lib.sh
 
 echo "e2e analysis: $MAGSIM, $PATHS paths"
-usage_case() { # NAME EXPECTED-TEXT ARGS...: exit 2 and the text on stderr
-    name=$1
-    text=$2
-    shift 2
-    run "$MAGSIM" "$@"
-    if [ "$rc" -eq 2 ] && has_err "$text"; then ok "$name"; else no "$name (rc $rc)"; fi
-}
 # column N of every data row of a CSV (no quoted commas in these files)
 col() { tail -n +2 "$1" | cut -d, -f"$2"; }
 

@@ -3,6 +3,7 @@
 #   check NAME CMD...    ok when CMD succeeds
 #   run CMD...           stdout to $T/out, stderr to $T/err, status in $rc
 #   interrupt SECONDS CMD...   start CMD, SIGINT it after SECONDS, status in $rc
+#   usage_case NAME TEXT ARGS...   ok when `$MAGSIM ARGS...` exits 2 with TEXT on stderr
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
@@ -20,6 +21,13 @@ check() { # NAME CONDITION... : ok when the condition (a command) succeeds
 run() {
     "$@" >"$T/out" 2>"$T/err"
     rc=$?
+}
+usage_case() { # NAME EXPECTED-TEXT ARGS...: exit 2 and the text on stderr
+    name=$1
+    text=$2
+    shift 2
+    run "$MAGSIM" "$@"
+    if [ "$rc" -eq 2 ] && has_err "$text"; then ok "$name"; else no "$name (rc $rc)"; fi
 }
 has_err() { grep -F -q -- "$1" "$T/err"; }
 has_out() { grep -F -q -- "$1" "$T/out"; }

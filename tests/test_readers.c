@@ -54,7 +54,7 @@ static void test_csv_errors(void **state)
     (void)state;
     static const struct { const char *text, *msg; } bad[] = {
         {"a,b\n1,2\n3\n", "t.csv:3: 1 fields, expected 2"},
-        {"a,b\n1,\"2\n", "t.csv:3: a quoted field that never ends"},
+        {"a,b\n1,\"2\n", "t.csv:2: a quoted field that never ends"},
         {"a,b\n1,x\"y\n", "t.csv:2: a quote inside an unquoted field"},
         {"a,b\n1,\"x\"y\n", "t.csv:2: text after the closing quote"},
         {"", "t.csv: empty file"},

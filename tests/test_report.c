@@ -288,6 +288,23 @@ static void test_backtest_points(void **state)
     char *none = slurp(out, "figures/shipments_china_smco.svg", NULL);
     assert_null(strstr(none, "observed"));   /* no smco rows: no points, no legend entry */
     free(none);
+    /* the backtest figure: every row of backtest.csv, its dot back through the axis mapping */
+    char *bt = slurp(out, "figures/backtest.svg", NULL);
+    const char *d = strstr(bt, "data-key=\"backtest.csv:shipments,china,usa,ndfeb,2025-02,observed\"");
+    assert_non_null(d);
+    panel_map bm = panel_before(bt, d);
+    double cx, cy;
+    const char *circ = strstr(d, "<circle");
+    assert_non_null(circ);
+    assert_int_equal(sscanf(circ, "<circle cx=\"%lf\" cy=\"%lf\"", &cx, &cy), 2);
+    assert_true(fabs(bm.y0 + (bm.py + bm.ph - cy) / bm.ph * (bm.y1 - bm.y0) - 655.5) <= 0.0051 / bm.ph * (bm.y1 - bm.y0));
+    assert_true(fabs(bm.x0 + (cx - bm.px) / bm.pw * (bm.x1 - bm.x0) - (2025 * 12 + 1)) < 0.01);
+    assert_non_null(strstr(bt, "data-key=\"backtest.csv:shipments,china,usa,ndfeb,2025-03,sim_q05-sim_q95\""));
+    assert_non_null(strstr(bt, "data-key=\"backtest.csv:shipments,nobody,usa,ndfeb,2025-01,observed\""));
+    free(bt);
+    char *md = slurp(out, "report.md", NULL);
+    assert_non_null(strstr(md, "The 90% band covers 5 of the 5 observations"));
+    free(md);
 }
 
 static void test_no_series(void **state)

@@ -31,12 +31,19 @@ typedef struct ms_csv {
 /* Parse a CSV file's bytes (name for messages).  NULL with "NAME:LINE: ..."
  * in err when it is malformed or empty. */
 ms_csv *ms_csv_parse(const char *name, const char *buf, size_t len, char *err, size_t errlen);
+/* The same for a caller that locates errors itself: NULL with the bare
+ * message in err ("a quoted field that never ends") and its line in
+ * *errline (0 when the whole file is meant). */
+ms_csv *ms_csv_parse_at(const char *buf, size_t len, char *err, size_t errlen, int *errline);
 void ms_csv_free(ms_csv *c);
 
 /* Column index of a header name, -1 when absent. */
 int ms_csv_col(const ms_csv *c, const char *name);
 /* Field of data row r (0-based) and column k; "" when k < 0. */
 const char *ms_csv_get(const ms_csv *c, int r, int k);
+/* Byte offset in the file where field k of data row r starts (its opening
+ * quote when quoted); row -1 is the header.  -1 when out of range. */
+long ms_csv_offset(const ms_csv *c, int r, int k);
 /* A field as a number: 0 and *x set, NaN for an empty field; -1 when the
  * field is not a number. */
 int ms_csv_num(const char *field, double *x);

@@ -20,6 +20,7 @@
 
 #include "magsim/outdir.h"
 #include "magsim/output.h"
+#include "magsim/report.h"
 #include "cli.h"
 
 const char *const cli_exit_text =
@@ -29,8 +30,11 @@ const char *const cli_exit_text =
     "     memory than --max-memory or more disk than is free, out of memory, GSL error)\n"
     "  2  usage error (unknown option, bad value)\n"
     "  3  invalid input: a scenario that cannot be read or has errors; for report, a DIR that\n"
-    "     is not a magsim result this version can read\n"
-    "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n";
+    "     is not a magsim result this version can read; for backtest, an observations file\n"
+    "     that cannot be read or has errors\n"
+    "  4  interrupted by SIGINT/SIGTERM: the partial result was written\n"
+    "  5  a check failed: backtest's 90% band coverage is below --require-coverage (the\n"
+    "     result was written)\n";
 
 void cli_err(const char *fmt, ...)
 {
@@ -180,6 +184,25 @@ int cli_parse_quantiles(const char *s, double *q, int *nq)
     return rc;
 }
 
+/* The levels q with the report's added (ascending, no duplicates). */
+int cli_add_report_quantiles(const double *q, int nq, double *out, int *nout)
+{
+    int n = 0, i = 0, j = 0;
+    while (i < nq || j < ms_report_nquantiles) {
+        double a = i < nq ? q[i] : 2, b = j < ms_report_nquantiles ? ms_report_quantiles[j] : 2, v = a < b ? a : b;
+        i += a <= b + 1e-12;
+        j += b <= a + 1e-12;
+        if (n == MS_MAX_QUANTILES) {
+            cli_err("--report: the run's quantile levels and the %d the report uses make more than %d",
+                    ms_report_nquantiles, MS_MAX_QUANTILES);
+            return -1;
+        }
+        out[n++] = v;
+    }
+    *nout = n;
+    return 0;
+}
+
 /* argv joined with spaces, each argument shell-quoted when it needs it. */
 char *cli_command_line(int argc, char **argv)
 {
@@ -237,6 +260,39 @@ const char *cli_bad_option(int argc, char **argv, int c)
     if (k >= 0 && k < argc)
         return argv[k];
     return "?";
+}
+
+int cli_common_option(int c, const char *arg, cli_common_opts *o)
+{
+    switch (c) {
+    case 'n':
+        o->have_paths = 1;
+        return cli_parse_u64("--paths", arg, 1, CLI_MAX_PATHS, &o->paths);
+    case 's':
+        o->have_seed = 1;
+        return cli_parse_u64("--seed", arg, 0, UINT64_MAX, &o->seed);
+    case 'j': return cli_parse_threads(arg, &o->threads);
+    case 'o':
+        if (!*arg) {
+            cli_err("--out: \"\" is not a directory name");
+            return -1;
+        }
+        o->out = arg;
+        return 0;
+    case 'f': o->force = 1; return 0;
+    case 'q': o->quiet = 1; return 0;
+    case CLI_OPT_MAX_MEMORY: return cli_parse_size("--max-memory", arg, &o->max_memory);
+    default: return 1;
+    }
+}
+
+int cli_option_error(int c, int argc, char **argv, const char *command)
+{
+    if (c == ':')
+        cli_err("%s needs a value (see `magsim help %s`)", cli_bad_option(argc, argv, c), command);
+    else
+        cli_err("unknown option \"%s\" (see `magsim help %s`)", cli_bad_option(argc, argv, c), command);
+    return -1;
 }
 
 /* ---- signals ------------------------------------------------------------------------ */

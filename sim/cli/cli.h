@@ -23,7 +23,14 @@
 #endif
 
 /* Exit status, documented in `magsim help` and the README. */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INVALID = 3, CLI_EXIT_INTERRUPTED = 4 };
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_RUNTIME = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_INVALID = 3,
+    CLI_EXIT_INTERRUPTED = 4,
+    CLI_EXIT_CHECK = 5         /* a check the user asked for failed (backtest --require-coverage) */
+};
 
 #define CLI_MAX_PATHS 1000000000000ULL  /* 1e12 */
 #define CLI_MAX_THREADS 4096
@@ -51,8 +58,34 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi, uint
 int cli_parse_size(const char *opt, const char *s, double *out);        /* 512M, 4G, 1.5GiB */
 int cli_parse_quantiles(const char *s, double *q, int *nq);             /* 0.05,0.5,0.95 */
 int cli_parse_threads(const char *s, int *out);                         /* --threads */
+/* The quantile levels q with the report's (ms_report_quantiles) added,
+ * ascending, without duplicates, into out (MS_MAX_QUANTILES).  -1 after a
+ * message when they would be too many. */
+int cli_add_report_quantiles(const double *q, int nq, double *out, int *nout);
 /* The option as the user wrote it, for getopt errors. */
 const char *cli_bad_option(int argc, char **argv, int c);
+
+/* The options of the commands that run paths (backtest; run, compare and
+ * sensitivity spell the same ones out): -n/--paths, -s/--seed,
+ * -j/--threads, -o/--out, -f/--force, -q/--quiet and --max-memory (long
+ * option value CLI_OPT_MAX_MEMORY). */
+enum { CLI_OPT_MAX_MEMORY = 0x1000 };
+typedef struct cli_common_opts {
+    int have_paths;
+    uint64_t paths;                /* --paths */
+    int have_seed;
+    uint64_t seed;                 /* --seed */
+    int threads;                   /* --threads; 0: OpenMP default */
+    const char *out;               /* --out */
+    int force, quiet;              /* --force, --quiet */
+    double max_memory;             /* --max-memory, bytes; 0: 80% of physical memory */
+} cli_common_opts;
+/* getopt's result c (value in arg): 0 when it was a common option and is
+ * valid, -1 after a message quoting a bad value, 1 when c is not one. */
+int cli_common_option(int c, const char *arg, cli_common_opts *o);
+/* The message for getopt's ':' (no value) or '?' (unknown option) in
+ * `magsim COMMAND`; returns -1. */
+int cli_option_error(int c, int argc, char **argv, const char *command);
 
 /* "3.2 GiB" */
 const char *cli_fmt_bytes(double b, char *buf, size_t len);

@@ -32,6 +32,8 @@ int cli_compare_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_compare_usage(FILE *f);
 int cli_sensitivity_main(int argc, char **argv, int full_argc, char **full_argv);
 void cli_sensitivity_usage(FILE *f);
+int cli_backtest_main(int argc, char **argv, int full_argc, char **full_argv);
+void cli_backtest_usage(FILE *f);
 static int help_main(int argc, char **argv, int full_argc, char **full_argv);
 static void help_usage(FILE *f);
 
@@ -43,6 +45,7 @@ static const cli_command commands[] = {
     {"report", cli_report_main, cli_report_usage, "report.html, report.md and figures (SVG, PNG) of a result DIR"},
     {"compare", cli_compare_main, cli_compare_usage, "BASE POLICY...: paired differences POLICY - BASE on the same paths"},
     {"sensitivity", cli_sensitivity_main, cli_sensitivity_usage, "Sobol' indices and tornado: which uncertain input drives an output"},
+    {"backtest", cli_backtest_main, cli_backtest_usage, "SCENARIO OBSERVED.csv: observed monthly values against the simulated distribution"},
     {"help", help_main, help_usage, "this text, or the usage of one command"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -167,26 +167,6 @@ static int parse_run(int argc, char **argv, run_args *a)
     return 0;
 }
 
-/* The run's quantile levels with the report's added (ascending, no
- * duplicates).  -1 after a message when they would be too many. */
-static int add_report_quantiles(const double *q, int nq, double *out, int *nout)
-{
-    int n = 0, i = 0, j = 0;
-    while (i < nq || j < ms_report_nquantiles) {
-        double a = i < nq ? q[i] : 2, b = j < ms_report_nquantiles ? ms_report_quantiles[j] : 2, v = a < b ? a : b;
-        i += a <= b + 1e-12;
-        j += b <= a + 1e-12;
-        if (n == MS_MAX_QUANTILES) {
-            cli_err("--report: the run's quantile levels and the %d the report uses make more than %d",
-                    ms_report_nquantiles, MS_MAX_QUANTILES);
-            return -1;
-        }
-        out[n++] = v;
-    }
-    *nout = n;
-    return 0;
-}
-
 /* Write the result files (and with --report the report) into DIR atomically. */
 static int write_result(const run_args *a, const ms_engine *e, const ms_result *r, const ms_output_info *info)
 {
@@ -250,7 +230,7 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     int nq = a.nquantiles ? a.nquantiles : s->nquantiles;
     double qrep[MS_MAX_QUANTILES];
     if (a.report) {
-        if (add_report_quantiles(q, nq, qrep, &nq)) {
+        if (cli_add_report_quantiles(q, nq, qrep, &nq)) {
             rc = CLI_EXIT_USAGE;
             goto done;
         }
