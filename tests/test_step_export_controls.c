@@ -211,6 +211,195 @@ static void test_charged_for_what_ships(void **st)
     ms_scenario_free(s);
 }
 
+/* The licence delay and its fractional split (docs/model.md, steps 6 and
+ * 8).  Transit 1 month, cover 1 month: before the control 100 t in stock
+ * and 100 t in transit.  A licence from 2025-03 (month 2), approval 1 (the
+ * flow's budget is its baseline, 100 t), delay 1.25 months; a denial is
+ * known after the same 1.25 months.
+ * Month 2: expected lead time 1 + 1.25 = 2.25, target 100 + 100 x 2.25 =
+ * 325 t, position 100 + 100 = 200: O = 100 + 125 = 225 t.  Approved 100,
+ * which departs 3/4 after 1 month (month 3: 75 t) and 1/4 after 2 (month 4:
+ * 25 t), arriving a month later (months 4: 75, 5: 25).  Denied 125 t, known
+ * 3/4 in month 3 (93.75) and 1/4 in month 4 (31.25).  Last month's 100 t
+ * arrive: stock 100.
+ * Month 3: on order 93.75 + 31.25 + 75 + 25 = 225, position 325 = target:
+ * O = 100, approved: departs 75 in month 4 and 25 in month 5.  Nothing
+ * arrives (nothing left in month 2): the stock of 100 is consumed, 0 left.
+ * Month 4: on order 106.25 (due in 4) + 100 (due in 5) + 25 (due in 6) =
+ * 231.25: O = 100 + 325 - 231.25 = 193.75, of which 100 approved.  75 t
+ * arrive: consumption 75.
+ * Departures: month 2: 0, 3: 75, 4: 25 + 75 = 100, 5: 25 + 75 = 100.
+ * Arrivals: month 3: 0, 4: 75, 5: 25 + 75 = 100. */
+static void test_licence_delay_split(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(ONE, "1", "1",
+                                 "  - {name: lic, type: export_control, exporter: china, mode: license,\n"
+                                 "     start: 2025-03, license: {approval: 1, delay_months: 1.25}}\n");
+    tu_path r = tu_path_run(s, 0);
+    double orders[] = {100, 100, 225, 100, 193.75};
+    double ships[] = {100, 100, 0, 75, 100, 100};
+    double arrivals[] = {100, 100, 100, 0, 75, 100};
+    for (int t = 0; t < 5; t++)
+        assert_float_equal(TU_CP(r.tr, orders, t, 0, 0), orders[t], 1e-9);
+    for (int t = 0; t < 6; t++) {
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), ships[t], 1e-9);
+        assert_float_equal(TU_IP(r.tr, arrivals, t, 0, 0), arrivals[t], 1e-9);
+    }
+    assert_float_equal(TU_CP(r.tr, consumption, 3, 0, 0), 100.0, 1e-9);
+    assert_float_equal(TU_CP(r.tr, inventory, 3, 0, 0), 0.0, 1e-9);
+    assert_float_equal(TU_CP(r.tr, consumption, 4, 0, 0), 75.0, 1e-9);
+    assert_float_equal(TU_CP(r.tr, shortage, 4, 0, 0), 25.0, 1e-9);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* An affected share below 1 and a general licence.  Transit 0, cover 0.  A
+ * licence from 2025-03 (month 2), affected 0.5, general_license 0.2:
+ * covered share cov = 0.5 x (1 - 0.2) = 0.4, free share 0.6; approval 0.5,
+ * so the flow's budget is 0.5 x 0.4 x 100 = 20 t; delay 1 month (and a
+ * denial known after 1 month).
+ * Month 2: lead time 0.4 x 1 = 0.4 month, target 40 t, position 0: O = 140.
+ * Free 0.6 x 140 = 84 t ship at once; of the covered 56 t, 20 approved
+ * (ship in month 3), 36 denied (known in month 3).  84 t consumed.
+ * Month 3: on order 20 + 36 = 56: O = 100 + 40 - 56 = 84; free 50.4 at
+ * once, 20 approved, 13.6 denied.  Shipments: 20 + 50.4 = 70.4.
+ * Month 4: on order 20 + 13.6 = 33.6: O = 100 + 40 - 33.6 = 106.4; free
+ * 63.84; shipments 20 + 63.84 = 83.84.
+ * (Without the general licence, cov 0.5: month 2 ships 75 t.) */
+static void test_affected_general_licence(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(ONE, "0", "0",
+                                 "  - {name: lic, type: export_control, exporter: china, mode: license,\n"
+                                 "     start: 2025-03, affected: 0.5, general_license: 0.2,\n"
+                                 "     license: {approval: 0.5, delay_months: 1}}\n");
+    tu_path r = tu_path_run(s, 0);
+    double orders[] = {100, 100, 140, 84, 106.4};
+    double ships[] = {100, 100, 84, 70.4, 83.84};
+    for (int t = 0; t < 5; t++) {
+        assert_float_equal(TU_CP(r.tr, orders, t, 0, 0), orders[t], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), ships[t], 1e-9);
+    }
+    assert_float_equal(TU_CP(r.tr, consumption, 2, 0, 0), 84.0, 1e-9);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* The licence budget grows with the importer's baseline demand, not with
+ * its orders.  Transit 0, cover 0 (so orders = demand).  usa's "ev" uses
+ * 100 t/month growing 44% a year, gf(t) = 1.44^(t/12); "motors" 50 t/month,
+ * no growth; from 2025-05 (month 4) a demand shock doubles ev's demand.  A
+ * licence from 2025-03 (month 2), approval 0.5: B0 = 150 t, G(t) = (100
+ * gf(t) + 50) / 150, budget 0.5 x 150 x G = 50 gf(t) + 25 t.
+ * Requests 100 gf (x 2 from month 4) + 50 exceed it: shipments from month 2
+ * are 50 gf(t) + 25; in month 6 (gf = 1.2): 85 t of 2 x 120 + 50 = 290 t
+ * asked (not 75, without growth; not 90 = 0.5 x 150 x 1.2, with ev's growth
+ * for the whole flow).  Months 0, 1: 100 gf + 50. */
+static void test_budget_grows_with_baseline(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_text(
+        "test.yaml",
+        "magsim: 1\n"
+        "horizon: {start: 2025-01, months: 8}\n"
+        "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+        "suppliers:\n"
+        "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+        "importers:\n"
+        "  usa:\n"
+        "    sourcing: {ndfeb: {china: 1}}\n"
+        "    transit_months: {default: 0}\n"
+        "    demand_elasticity: 0\n"
+        "    industries:\n"
+        "      ev: {demand_t_per_year: {ndfeb: 1200}, growth: 0.44, cover_months: 0, restore_months: 1}\n"
+        "      motors: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1}\n"
+        "policies:\n"
+        "  - {name: sh, type: demand_shock, importer: usa, industries: [ev], start: 2025-05, multiplier: 2}\n"
+        "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+        "     license: {approval: 0.5}}\n");
+    tu_path r = tu_path_run(s, 0);
+    for (int t = 0; t < 8; t++) {
+        double gf = pow(1.44, t / 12.0);
+        double asked = 100 * gf * (t >= 4 ? 2 : 1) + 50;
+        assert_float_equal(TU_SIP(r.tr, requests, t, 0, 0, 0), asked, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), t < 2 ? asked : 50 * gf + 25, 1e-9);
+    }
+    assert_float_equal(TU_SIP(r.tr, shipments, 6, 0, 0, 0), 85.0, 1e-9);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* Quota: pro rata over destinations and products, at once, and what the
+ * first pass left for diverted requests.  Transit 0, cover 0, month 0.
+ * china exports ndfeb and smco; "japan" (smco) is out for the whole horizon
+ * (outage from month 0, hazard 1, cut 1).  usa asks china for 100 t of
+ * ndfeb and 20 of smco (no diversion); jpn asks china for 80 t of ndfeb and
+ * japan for 200 t of smco, and diverts half of what it misses.  A quota on
+ * china's exports of both products to every destination from month 0.
+ * Covered volume A = 100 + 20 + 80 = 200 t.
+ * - Q = 150: each flow passes 150 / 200 = 0.75 at once: 75, 15, 60 t.  The
+ *   quota is spent: jpn's diverted smco (0.5 x 200 = 100 t to china, the
+ *   only smco supplier with spare capacity that did not fail it) passes 0.
+ * - Q = 250: A <= Q, all pass (100, 20, 80), 50 t left; the diverted 100 t
+ *   of smco pass 50 / 100: 50 t ship from china to jpn.
+ * - Q = 60 on an affected share 0.5: A = 0.5 x 200 = 100 t, each flow passes
+ *   its free half and 60 / 100 of its covered half, 0.5 + 0.5 x 0.6 = 0.8:
+ *   80, 16, 64 t.  The quota is spent, but the free half of the diverted
+ *   100 t passes: 50 t. */
+static void test_quota_pro_rata(void **st)
+{
+    (void)st;
+    const char *yaml =
+        "magsim: 1\n"
+        "horizon: {start: 2025-01, months: 4}\n"
+        "products: {ndfeb: {price_usd_per_kg: 50}, smco: {price_usd_per_kg: 120}}\n"
+        "suppliers:\n"
+        "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000, smco: 1000000}}\n"
+        "  japan: {country: JP, capacity_t_per_year: {smco: 1000000},\n"
+        "          outages: {hazard_per_month: 1, duration_months: 12, cut: 1}}\n"
+        "importers:\n"
+        "  usa:\n"
+        "    sourcing: {ndfeb: {china: 1}, smco: {china: 1}}\n"
+        "    transit_months: {default: 0}\n"
+        "    switching: {diversion: 0}\n"
+        "    demand_elasticity: 0\n"
+        "    industries:\n"
+        "      ev: {demand_t_per_year: {ndfeb: 1200, smco: 240}, cover_months: 0, restore_months: 1}\n"
+        "  jpn:\n"
+        "    sourcing: {ndfeb: {china: 1}, smco: {japan: 1}}\n"
+        "    transit_months: {default: 0}\n"
+        "    switching: {diversion: 0.5}\n"
+        "    demand_elasticity: 0\n"
+        "    industries:\n"
+        "      motors: {demand_t_per_year: {ndfeb: 960, smco: 2400}, cover_months: 0, restore_months: 1}\n"
+        "policies:\n"
+        "  - {name: q, type: export_control, exporter: china, mode: quota, start: 2025-01,\n"
+        "     quota_t_per_month: %s}\n";
+    const char *q[] = {"150", "250", "60, affected: 0.5"};
+    double want[3][4] = {{75, 15, 60, 0}, {100, 20, 80, 50}, {80, 16, 64, 50}}; /* usa nd, usa sm, jpn nd, jpn sm */
+    for (int k = 0; k < 3; k++) {
+        ms_scenario *s = tu_load_fmt(yaml, q[k]);
+        tu_path r = tu_path_run(s, 0);
+        int cn = ms_scenario_supplier(s, "china"), jp = ms_scenario_supplier(s, "japan");
+        int usa = ms_scenario_importer(s, "usa"), jpn = ms_scenario_importer(s, "jpn");
+        int nd = ms_scenario_product(s, "ndfeb"), sm = ms_scenario_product(s, "smco");
+        assert_float_equal(TU_SIP(r.tr, requests, 0, cn, usa, nd), 100.0, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, requests, 0, cn, usa, sm), 20.0, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, requests, 0, cn, jpn, nd), 80.0, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, requests, 0, jp, jpn, sm), 200.0, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, 0, cn, usa, nd), want[k][0], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, 0, cn, usa, sm), want[k][1], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, 0, cn, jpn, nd), want[k][2], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, 0, cn, jpn, sm), want[k][3], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, 0, jp, jpn, sm), 0.0, 0);
+        /* at once: what passed arrives this month (transit 0) */
+        assert_float_equal(TU_IP(r.tr, arrivals, 0, usa, nd), want[k][0], 1e-9);
+        tu_path_free(&r);
+        ms_scenario_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +407,10 @@ int main(void)
         cmocka_unit_test(test_denial_known_when_decided),
         cmocka_unit_test(test_stacked_controls),
         cmocka_unit_test(test_charged_for_what_ships),
+        cmocka_unit_test(test_licence_delay_split),
+        cmocka_unit_test(test_affected_general_licence),
+        cmocka_unit_test(test_budget_grows_with_baseline),
+        cmocka_unit_test(test_quota_pro_rata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
