@@ -174,6 +174,59 @@ static void test_baseline_cost_without_exporters(void **st)
     ms_scenario_free(s);
 }
 
+/* Landed cost with tariffs in the preferences: c / c0 with c0 the landed
+ * cost under the tariffs of month 0.  Suppliers a and b at 50 USD/kg
+ * (ample), usa shares 0.5 / 0.5, cost sensitivity beta 4, qualification 2
+ * months, 100 t/month.  Tariffs on a -> usa: t1 0.2 from 2024-06 (in force
+ * in month 0) then 0.05 from 2025-04 (month 3); t2 0.1 from 2025-06 (month
+ * 5).  Rate on a: 0.2 (months 0..2), 0.05 (3, 4), 0.15 (5 on).
+ * c_a / c0_a = (1 + r) / 1.2: 1, then 0.875, then 0.958333; u_a = 0.5
+ * exp(-4 (c_a/c0_a - 1)), u_b = 0.5 (both deliver all they are asked):
+ * target w*_a = 1 / (1 + exp(4 (c_a/c0_a - 1))): 0.5, then 1 / (1 +
+ * e^-0.5) = 0.6225, then 1 / (1 + e^-1/6) = 0.5416; w_a += (w*_a - w_a) /
+ * 2 each month (0.5 to month 2, 0.5612 in month 3, ...).  a ships 100 w_a;
+ * the price index is (w_a 50 (1 + r) + (1 - w_a) 50) / cb, cb = 0.5 x 60 +
+ * 0.5 x 50 = 55. */
+static void test_landed_cost_with_tariffs(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_text(
+        "test.yaml",
+        "magsim: 1\n"
+        "horizon: {start: 2025-01, months: 8}\n"
+        "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+        "suppliers:\n"
+        "  a: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+        "  b: {country: JP, capacity_t_per_year: {ndfeb: 1000000}}\n"
+        "importers:\n"
+        "  usa:\n"
+        "    sourcing: {ndfeb: {a: 0.5, b: 0.5}}\n"
+        "    transit_months: {default: 0}\n"
+        "    switching: {qualification_months: 2, cost_sensitivity: 4, diversion: 0}\n"
+        "    demand_elasticity: 0\n"
+        "    industries:\n"
+        "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 1, restore_months: 1}\n"
+        "policies:\n"
+        "  - {name: t1, type: tariff, importer: usa, origin: a,\n"
+        "     schedule: [{from: 2024-06, rate: 0.2}, {from: 2025-04, rate: 0.05}]}\n"
+        "  - {name: t2, type: tariff, importer: usa, origin: a, schedule: [{from: 2025-06, rate: 0.1}]}\n");
+    tu_path r = tu_path_run(s, 0);
+    double wa = 0.5;
+    for (int t = 0; t < 8; t++) {
+        double rate = t < 3 ? 0.2 : (t < 5 ? 0.05 : 0.15);
+        double target = 1.0 / (1.0 + exp(4.0 * ((1.0 + rate) / 1.2 - 1.0)));
+        wa += (target - wa) / 2.0;
+        /* shares [T][I][S][P]: S = 2, P = 1 */
+        assert_float_equal(r.tr->shares[(size_t)t * 2], wa, 1e-12);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), 100.0 * wa, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 1, 0, 0), 100.0 * (1.0 - wa), 1e-9);
+        assert_float_equal(r.tr->price_index[t], (wa * 50.0 * (1.0 + rate) + (1.0 - wa) * 50.0) / 55.0, 1e-12);
+    }
+    assert_float_equal(r.tr->shares[3 * 2], 0.5 + (1.0 / (1.0 + exp(-0.5)) - 0.5) / 2.0, 1e-12);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_need_never_vanishes),
         cmocka_unit_test(test_month0_shares_over_exporters),
         cmocka_unit_test(test_baseline_cost_without_exporters),
+        cmocka_unit_test(test_landed_cost_with_tariffs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
