@@ -790,15 +790,18 @@ static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
         den += vsel(on, q, zero);
     }
     vl none = den <= 0;
-    if (vany(none))
+    if (vany(none)) {
+        vd wsum = zero; /* weights: the shares, or the baseline shares when every share is 0 */
+        for (int f = f0; f < f1; f++)
+            wsum += VD(AT(w->w, f));
         for (int f = f0; f < f1; f++) {
-            vd we = VD(AT(w->w, f));
-            vd q = vsel(we > 0, we, vsplat(e->w0[(i * S + e->fl_s[f]) * P + p]));
+            vd q = vsel(wsum > 0, VD(AT(w->w, f)), vsplat(e->w0[(i * S + e->fl_s[f]) * P + p]));
             vl on = none & ~(q <= 0);
             vd add = q * VD(AT(w->rho, e->fl_s[f] * P + p)) * (1.0 + VD(AT(w->tar, f)));
             num = vsel(on, num + add, num);
             den = vsel(on, den + q, den);
         }
+    }
     vd cb = VD(AT(w->cb, i * P + p));
     vd ci = vsel((den > 0) & (cb > 0), (num / den) / cb, vsplat(1.0));
     return vsel(ci <= MAX_PRICE_INDEX, ci, vsplat(MAX_PRICE_INDEX)); /* a tiny baseline cost can overflow */

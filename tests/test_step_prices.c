@@ -244,9 +244,46 @@ static void test_tariff_schedule_and_sum(void **st)
     ms_scenario_free(s);
 }
 
+/* The cost index when nothing is granted: weighted by the shares.  usa's
+ * baseline shares are a 0.5 (50 USD/kg) and mp 0.5 (100 USD/kg), but mp has
+ * no capacity yet, so the month-0 shares are (1, 0) and the baseline cost
+ * 50 USD/kg.  A ban on a from 2025-02 (month 1): nothing is granted; the
+ * stock (2 months) covers month 1, fill rate 1, no premium.  The index is
+ * the shares' landed cost over the baseline: 1 x 50 / 50 = 1 (weighting mp
+ * by its baseline share, as if it were bought, gave (50 + 0.5 x 100) / 1.5
+ * / 50 = 1.333). */
+static void test_cost_index_nothing_granted(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_text("test.yaml",
+                                  "magsim: 1\n"
+                                  "horizon: {start: 2025-01, months: 3}\n"
+                                  "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+                                  "suppliers:\n"
+                                  "  a: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+                                  "  mp: {country: US, capacity_t_per_year: {ndfeb: 0}, price_usd_per_kg: {ndfeb: 100}}\n"
+                                  "importers:\n"
+                                  "  usa:\n"
+                                  "    sourcing: {ndfeb: {a: 0.5, mp: 0.5}}\n"
+                                  "    transit_months: {default: 0}\n"
+                                  "    switching: {cost_sensitivity: 0, diversion: 0}\n"
+                                  "    demand_elasticity: 0\n"
+                                  "    industries:\n"
+                                  "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 2}\n"
+                                  "policies:\n"
+                                  "  - {name: ban, type: export_control, exporter: a, mode: ban, start: 2025-02}\n");
+    tu_path r = tu_path_run(s, 0);
+    assert_float_equal(TU_SIP(r.tr, shipments, 1, 0, 0, 0), 0.0, 0);
+    assert_float_equal(TU_IP(r.tr, fill_rate, 1, 0, 0), 1.0, 1e-12);
+    assert_float_equal(r.tr->price_index[1], 1.0, 1e-12);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cost_index_nothing_granted),
         cmocka_unit_test(test_scarcity_pricing),
         cmocka_unit_test(test_scarcity_premium),
         cmocka_unit_test(test_price_smoothing),
