@@ -185,26 +185,28 @@ static void test_rollups(void **st)
     ms_scenario_free(s);
 }
 
-/* One importer usa, one industry ev of 100 t/month from china, whose
- * capacity is 600 t/yr (50 t/month); cover 1 month, transit 1 month,
- * restore 1; 6 months.  %s: the policies (or nothing). */
-static const char *SHORT_CAPACITY =
+/* One importer usa, one industry ev of 100 t/month from china, restore 1.
+ * %d: months; %s: china's capacity (t/yr), the transit, ev's cover months,
+ * the policies (and outputs). */
+static const char *USA_EV =
     "magsim: 1\n"
-    "horizon: {start: 2025-01, months: 6}\n"
+    "horizon: {start: 2025-01, months: %d}\n"
     "products: {ndfeb: {price_usd_per_kg: 50}}\n"
     "suppliers:\n"
-    "  china: {country: CN, capacity_t_per_year: {ndfeb: 600}}\n"
+    "  china: {country: CN, capacity_t_per_year: {ndfeb: %s}}\n"
     "importers:\n"
     "  usa:\n"
     "    sourcing: {ndfeb: {china: 1}}\n"
-    "    transit_months: {default: 1}\n"
+    "    transit_months: {default: %s}\n"
     "    demand_elasticity: 0\n"
     "    industries:\n"
-    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 1, restore_months: 1}\n"
+    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: %s, restore_months: 1}\n"
     "%s";
 
-/* Time to survive with no control.  china can ship 50 t/month; the month-0
- * pipeline holds a month of the import need (100 t) and the stock is 100 t.
+/* Time to survive with no control.  USA_EV for 6 months with cover 1
+ * month, transit 1 month and china's capacity 600 t/yr: it can ship
+ * 50 t/month.  The month-0 pipeline holds a month of the import need
+ * (100 t) and the stock is 100 t.
  * Month 0: orders 100, 50 shipped, 100 (the pipeline) arrive: stock 100.
  * Month 1: orders 100 + (200 - 150) = 150, 50 arrive: stock 50.
  * Month 2: 50 arrive: stock 0, not short.  Month 3 on: 50 arrive, 50 t
@@ -221,7 +223,7 @@ static void test_time_to_survive_no_control(void **st)
                               "  - {name: tar, type: tariff, importer: usa, schedule: [{from: 2025-03, rate: 0.1}]}\n"};
     const double expect[2] = {3, 1};
     for (int v = 0; v < 2; v++) {
-        ms_scenario *s = tu_load_fmt(SHORT_CAPACITY, pol[v]);
+        ms_scenario *s = tu_load_fmt(USA_EV, 6, "600", "1", "1", pol[v]);
         tu_path r = tu_path_run(s, 0);
         const double sh[6] = {0, 0, 0, 50, 50, 50};
         for (int t = 0; t < 6; t++)
@@ -245,9 +247,10 @@ static void test_time_to_survive_fractional_start(void **st)
 {
     (void)st;
     ms_scenario *s = tu_load_fmt(TWO_IMPORTERS,
-                                 "  - {name: ban, type: export_control, exporter: china, destinations: [usa], mode: ban,\n"
-                                 "     start: 2025-04-16}\n"
-                                 "  - {name: tar, type: tariff, importer: jpn, schedule: [{from: 2025-02-15, rate: 0.1}]}\n");
+                                 "  - {name: ban, type: export_control, exporter: china, destinations: [usa],\n"
+                                 "     mode: ban, start: 2025-04-16}\n"
+                                 "  - {name: tar, type: tariff, importer: jpn,\n"
+                                 "     schedule: [{from: 2025-02-15, rate: 0.1}]}\n");
     tu_path r = tu_path_run(s, 0);
     NEAR(TU_CP(r.tr, shortage, 7, 0, 0), 0.0, 0);
     NEAR(TU_CP(r.tr, shortage, 8, 0, 0), 100.0, 1e-9);
@@ -261,35 +264,26 @@ static void test_time_to_survive_fractional_start(void **st)
 }
 
 /* Time to recover across a gap, and months short counting only months
- * strictly above the threshold (0.25 here).  usa, one industry of 100
- * t/month, no cover, transit 0, restore 1; 12 months.  Bans covering a share
- * of china's exports: 25% in month 1, 50% in months 3-4 and 8-9, 10% in
- * month 11.  Monthly shortage shares: 0.25 in month 1 (exactly the
- * threshold: not short), 0.5 in months 3, 4, 8, 9, 0.1 in month 11.
- * Months short: 4; first month short 3, last 9: time to recover
- * 9 - 3 + 1 = 7; time to survive from the earliest control (month 1):
- * 3 - 1 = 2; shortage 25 + 4 x 50 + 10 = 235 t, share 235/1200; peak 0.5. */
+ * strictly above the threshold (0.25 here).  USA_EV for 12 months, no
+ * cover, transit 0.  Bans covering a share of china's exports: 25% in month
+ * 1, 50% in months 3-4 and 8-9, 10% in month 11.  Monthly shortage shares:
+ * 0.25 in month 1 (exactly the threshold: not short), 0.5 in months 3, 4,
+ * 8, 9, 0.1 in month 11.  Months short: 4; first month short 3, last 9:
+ * time to recover 9 - 3 + 1 = 7; time to survive from the earliest control
+ * (month 1): 3 - 1 = 2; shortage 25 + 4 x 50 + 10 = 235 t, share 235/1200;
+ * peak 0.5. */
 static void test_time_to_recover_gaps(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_text(
-        "test.yaml",
-        "magsim: 1\n"
-        "horizon: {start: 2025-01, months: 12}\n"
-        "products: {ndfeb: {price_usd_per_kg: 50}}\n"
-        "suppliers:\n"
-        "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
-        "importers:\n"
-        "  usa:\n"
-        "    sourcing: {ndfeb: {china: 1}}\n"
-        "    transit_months: {default: 0}\n"
-        "    demand_elasticity: 0\n"
-        "    industries:\n"
-        "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1}\n"
+    ms_scenario *s = tu_load_fmt(
+        USA_EV, 12, "1000000", "0", "0",
         "policies:\n"
-        "  - {name: c, type: export_control, exporter: china, mode: ban, affected: 0.25, start: 2025-02, end: 2025-03}\n"
-        "  - {name: a, type: export_control, exporter: china, mode: ban, affected: 0.5, start: 2025-04, end: 2025-06}\n"
-        "  - {name: b, type: export_control, exporter: china, mode: ban, affected: 0.5, start: 2025-09, end: 2025-11}\n"
+        "  - {name: c, type: export_control, exporter: china, mode: ban, affected: 0.25,\n"
+        "     start: 2025-02, end: 2025-03}\n"
+        "  - {name: a, type: export_control, exporter: china, mode: ban, affected: 0.5,\n"
+        "     start: 2025-04, end: 2025-06}\n"
+        "  - {name: b, type: export_control, exporter: china, mode: ban, affected: 0.5,\n"
+        "     start: 2025-09, end: 2025-11}\n"
         "  - {name: d, type: export_control, exporter: china, mode: ban, affected: 0.1, start: 2025-12}\n"
         "outputs: {shortage_threshold: 0.25}\n");
     tu_path r = tu_path_run(s, 0);

@@ -65,15 +65,11 @@ static void test_stockpile_fills_gaps(void **st)
     ms_scenario_free(s);
 }
 
-/* usa: ev (100 t/month, priority 1) and wind (50 t/month, priority 2)
- * from china, no cover, transit 0, restore 1 (each orders its demand every
- * month).  A ban from month 0 covers 40% of the flow: of the 150 t asked,
- * 90 t pass and arrive, the 60 t denied are known at once.  The pool, 90 t,
- * goes to ev first: before releases ev is short 10 t, wind 50 t, and the
- * fill rate is 90 / 150 = 0.6.  %s: the stockpiles. */
-static const char *GAPS =
+/* One supplier china, one importer usa, transit 0, no demand elasticity.
+ * %d: months; %s: usa's rationing, its industries, the policies. */
+static const char *USA =
     "magsim: 1\n"
-    "horizon: {start: 2025-01, months: 7}\n"
+    "horizon: {start: 2025-01, months: %d}\n"
     "products: {ndfeb: {price_usd_per_kg: 50}}\n"
     "suppliers:\n"
     "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
@@ -82,12 +78,21 @@ static const char *GAPS =
     "    sourcing: {ndfeb: {china: 1}}\n"
     "    transit_months: {default: 0}\n"
     "    demand_elasticity: 0\n"
+    "    rationing: %s\n"
     "    industries:\n"
-    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1, priority: 1}\n"
-    "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1, priority: 2}\n"
+    "%s"
     "policies:\n"
-    "  - {name: ban, type: export_control, exporter: china, mode: ban, affected: 0.4, start: 2025-01}\n"
     "%s";
+
+/* usa: ev (100 t/month, priority 1) and wind (50 t/month, priority 2), no
+ * cover, restore 1 (each orders its demand every month).  A ban from month
+ * 0 covers 40% of the flow: of the 150 t asked, 90 t pass and arrive, the
+ * 60 t denied are known at once.  The pool, 90 t, goes to ev first: before
+ * releases ev is short 10 t, wind 50 t, and the fill rate is 90 / 150 = 0.6. */
+static const char *GAPS_INDUSTRIES =
+    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1, priority: 1}\n"
+    "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1, priority: 2}\n";
+#define GAPS_BAN "  - {name: ban, type: export_control, exporter: china, mode: ban, affected: 0.4, start: 2025-01}\n"
 
 /* Stockpile releases, in scenario order, each into what the earlier ones
  * left; X = min(release limit, stock left, its beneficiaries' shortage),
@@ -112,7 +117,8 @@ static const char *GAPS =
 static void test_stockpiles_in_order(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_fmt(GAPS,
+    ms_scenario *s = tu_load_fmt(USA, 7, "priority", GAPS_INDUSTRIES,
+                                 GAPS_BAN
                                  "  - {name: a, type: stockpile, importer: usa, product: ndfeb, stock_t: 100,\n"
                                  "     release_t_per_month: 45, trigger: 0.7, start: 2025-02}\n"
                                  "  - {name: b, type: stockpile, importer: usa, product: ndfeb, stock_t: 50,\n"
@@ -140,24 +146,12 @@ static void test_stockpiles_in_order(void **st)
 /* usa: ev (100 t/month) and wind (50 t/month) in tier 3, defense
  * (20 t/month) in tier 1, listed last; no cover, transit 0, restore 1.  A
  * ban on half of china's exports from month 0, and another on 80% of what
- * it passes from 2025-04 (month 3).  %s: the rationing. */
-static const char *TIERS =
-    "magsim: 1\n"
-    "horizon: {start: 2025-01, months: 5}\n"
-    "products: {ndfeb: {price_usd_per_kg: 50}}\n"
-    "suppliers:\n"
-    "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
-    "importers:\n"
-    "  usa:\n"
-    "    sourcing: {ndfeb: {china: 1}}\n"
-    "    transit_months: {default: 0}\n"
-    "    demand_elasticity: 0\n"
-    "    rationing: %s\n"
-    "    industries:\n"
+ * it passes from 2025-04 (month 3); 5 months. */
+static const char *TIERS_INDUSTRIES =
     "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1, priority: 3}\n"
     "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1, priority: 3}\n"
-    "      defense: {demand_t_per_year: {ndfeb: 240}, cover_months: 0, restore_months: 1, priority: 1}\n"
-    "policies:\n"
+    "      defense: {demand_t_per_year: {ndfeb: 240}, cover_months: 0, restore_months: 1, priority: 1}\n";
+static const char *TIERS_BANS =
     "  - {name: half, type: export_control, exporter: china, mode: ban, affected: 0.5, start: 2025-01}\n"
     "  - {name: most, type: export_control, exporter: china, mode: ban, affected: 0.8, start: 2025-04}\n";
 
@@ -178,7 +172,7 @@ static void test_priority_tiers(void **st)
     double got[2][2][3] = {{{130.0 / 3, 65.0 / 3, 20}, {0, 0, 17}}, {{50, 25, 10}, {10, 5, 2}}};
     const double D[3] = {100, 50, 20};
     for (int prop = 0; prop < 2; prop++) {
-        ms_scenario *s = tu_load_fmt(TIERS, prop ? "proportional" : "priority");
+        ms_scenario *s = tu_load_fmt(USA, 5, prop ? "proportional" : "priority", TIERS_INDUSTRIES, TIERS_BANS);
         tu_path r = tu_path_run(s, 0);
         for (int t = 0; t < 5; t++)
             for (int c = 0; c < 3; c++) {
@@ -207,23 +201,11 @@ static void test_priority_tiers(void **st)
 static void test_leftover_pool_by_demand(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_text(
-        "test.yaml",
-        "magsim: 1\n"
-        "horizon: {start: 2025-01, months: 2}\n"
-        "products: {ndfeb: {price_usd_per_kg: 50}}\n"
-        "suppliers:\n"
-        "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
-        "importers:\n"
-        "  usa:\n"
-        "    sourcing: {ndfeb: {china: 1}}\n"
-        "    transit_months: {default: 0}\n"
-        "    demand_elasticity: 0\n"
-        "    industries:\n"
+    ms_scenario *s = tu_load_fmt(
+        USA, 2, "priority",
         "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1, priority: 2}\n"
         "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 1, restore_months: 1, priority: 2}\n"
-        "      defense: {demand_t_per_year: {ndfeb: 240}, cover_months: 0, restore_months: 1, priority: 1}\n"
-        "policies:\n"
+        "      defense: {demand_t_per_year: {ndfeb: 240}, cover_months: 0, restore_months: 1, priority: 1}\n",
         "  - {name: rec, type: recycling, importer: usa, product: ndfeb, capacity_t_per_year: 3600,\n"
         "     yield: 1, ramp_months: 0}\n"
         "  - {name: boom, type: demand_shock, industries: [ev], start: 2025-01, multiplier: 1.5}\n");

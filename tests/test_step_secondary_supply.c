@@ -20,28 +20,28 @@
 /* cmocka 1.1.5's assert_float_equal compares floats (about 7 digits): doubles are compared here. */
 #define NEAR(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (double)(tol))
 
-/* usa: ev (100 t/month) and wind (50 t/month), both priority 1, transit
- * 0, restore 1, wind with no cover; 8 months.  Cells: 0 ev, 1 wind.
- * %s: ev's cover months, the policies. */
+/* usa: ev (100 t/month) and wind (50 t/month), both priority 1, restore
+ * 1.  Cells: 0 ev, 1 wind.  %d: months; %s: the transit, ev's and wind's
+ * cover months, the policies. */
 static const char *REC =
     "magsim: 1\n"
-    "horizon: {start: 2025-01, months: 8}\n"
+    "horizon: {start: 2025-01, months: %d}\n"
     "products: {ndfeb: {price_usd_per_kg: 50}}\n"
     "suppliers:\n"
     "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
     "importers:\n"
     "  usa:\n"
     "    sourcing: {ndfeb: {china: 1}}\n"
-    "    transit_months: {default: 0}\n"
+    "    transit_months: {default: %s}\n"
     "    demand_elasticity: 0\n"
     "    industries:\n"
     "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: %s, restore_months: 1}\n"
-    "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 0, restore_months: 1}\n"
+    "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: %s, restore_months: 1}\n"
     "policies:\n"
     "%s";
 
 /* R = sum over plants of yield x min(capacity x ramp(t; start, ramp) / 12,
- * feedstock / 12).  ev has no cover.
+ * feedstock / 12).  8 months, transit 0, no cover.
  * Plant "new": 600 t/yr (50 t/month at full ramp), feedstock 360 t/yr
  * (30 t/month), yield 0.5, ramp 4 months from 2025-03 (month 2):
  *   ramp(2) = 0; ramp(3) = 0.25^2 (3 - 0.5) = 0.15625: min(7.8125, 30) x 0.5
@@ -57,7 +57,7 @@ static const char *REC =
 static void test_recycling_ramp_feedstock_yield(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_fmt(REC, "0",
+    ms_scenario *s = tu_load_fmt(REC, 8, "0", "0", "0",
                                  "  - {name: new, type: recycling, importer: usa, product: ndfeb,\n"
                                  "     capacity_t_per_year: 600, feedstock_t_per_year: 360, yield: 0.5,\n"
                                  "     ramp_months: 4, start: 2025-03}\n"
@@ -82,8 +82,8 @@ static void test_recycling_ramp_feedstock_yield(void **st)
 }
 
 /* Recycling is served pro rata to orders: rc[k] = min(R, sum O) O[k] / sum O.
- * R = 50 t/month from month 0 (600 t/yr, yield 1, no ramp); ev has 1 month
- * of cover (100 t), wind none.  A ban on all of usa's imports from 2025-02
+ * 8 months, transit 0.  R = 50 t/month from month 0 (600 t/yr, yield 1, no
+ * ramp); ev has 1 month of cover (100 t), wind none.  A ban on all of usa's imports from 2025-02
  * (month 1), known at once.
  * Month 0: orders ev 100, wind 50; recycling serves 100/3 and 50/3, the
  * other 100 t are shipped and arrive: both receive their orders; ev keeps
@@ -100,7 +100,7 @@ static void test_recycling_ramp_feedstock_yield(void **st)
 static void test_recycling_pro_rata_to_orders(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_fmt(REC, "1",
+    ms_scenario *s = tu_load_fmt(REC, 8, "0", "1", "0",
                                  "  - {name: rec, type: recycling, importer: usa, product: ndfeb,\n"
                                  "     capacity_t_per_year: 600, yield: 1, ramp_months: 0}\n"
                                  "  - {name: ban, type: export_control, exporter: china, mode: ban, start: 2025-02}\n");
@@ -126,30 +126,12 @@ static void test_recycling_pro_rata_to_orders(void **st)
     ms_scenario_free(s);
 }
 
-/* As REC with transit 1 month and both industries keeping 1 month of cover.
- * %s: the policies. */
-static const char *REC1 =
-    "magsim: 1\n"
-    "horizon: {start: 2025-01, months: 5}\n"
-    "products: {ndfeb: {price_usd_per_kg: 50}}\n"
-    "suppliers:\n"
-    "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
-    "importers:\n"
-    "  usa:\n"
-    "    sourcing: {ndfeb: {china: 1}}\n"
-    "    transit_months: {default: 1}\n"
-    "    demand_elasticity: 0\n"
-    "    industries:\n"
-    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 1, restore_months: 1}\n"
-    "      wind: {demand_t_per_year: {ndfeb: 600}, cover_months: 1, restore_months: 1}\n"
-    "policies:\n"
-    "%s";
-
 /* Where the recycled tonnes go shows when imports take a month: an industry
  * receives now its claims due (last month's import orders) and its share of
  * this month's recycling, rc[k] = min(R, sum O) O[k] / sum O.
- * R = 50 t/month (600 t/yr, yield 1, no ramp); ev's demand doubles in month
- * 2 (a shock from 2025-03 to 2025-04).  Stocks: ev 100 t, wind 50 t; the
+ * 5 months, transit 1, cover 1 month for both.  R = 50 t/month (600 t/yr,
+ * yield 1, no ramp); ev's demand doubles in month 2 (a shock from 2025-03
+ * to 2025-04).  Stocks: ev 100 t, wind 50 t; the
  * pipeline holds the import need of a month, 100 t, claimed 200/3 (ev) and
  * 100/3 (wind).  Lead time 1, recycled share rho = R / sum D.
  * Months 0-1 (rho = 1/3): ev orders 100 + (100 + 2/3 x 100 - (100 + 200/3))
@@ -173,7 +155,8 @@ static const char *REC1 =
 static void test_recycling_served_with_the_orders(void **st)
 {
     (void)st;
-    ms_scenario *s = tu_load_fmt(REC1, "  - {name: rec, type: recycling, importer: usa, product: ndfeb,\n"
+    ms_scenario *s = tu_load_fmt(REC, 5, "1", "1", "1",
+                                 "  - {name: rec, type: recycling, importer: usa, product: ndfeb,\n"
                                        "     capacity_t_per_year: 600, yield: 1, ramp_months: 0}\n"
                                        "  - {name: boom, type: demand_shock, industries: [ev], multiplier: 2,\n"
                                        "     start: 2025-03, end: 2025-04}\n");
