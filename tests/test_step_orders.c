@@ -15,6 +15,9 @@
 #include "magsim/engine.h"
 #include "testutil.h"
 
+/* cmocka 1.1.5's assert_float_equal compares floats (about 7 digits): doubles are compared here. */
+#define NEAR(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (double)(tol))
+
 /* One supplier, one importer "usa" with one industry of 100 t/month.
  * %s: transit, cover, restore months, policies. */
 static const char *ONE =
@@ -89,11 +92,51 @@ static void test_licence_delay_in_lead_time(void **st)
     ms_scenario_free(s);
 }
 
+/* The order rule away from steady state, tau > 1:
+ * O = max(0, D + (m D + D Lbar - position) / tau).  Transit 1, cover 2,
+ * restore 4; demand x2 in month 2 (2025-03 to 2025-04) and x0.1 from
+ * 2025-06 (month 5).  The target is m D + D Lbar = 3 D; the position is the
+ * stock plus last month's order, in transit.
+ *   t  D    position                target  O                              stock at the end
+ *   0  100  200 + 100 = 300         300     100                            200 + 100 - 100 = 200
+ *   1  100  200 + 100 = 300         300     100                            200
+ *   2  200  200 + 100 = 300 (below) 600     200 + 300/4 = 275              200 + 100 - 200 = 100
+ *   3  100  100 + 275 = 375 (above) 300     100 - 75/4 = 81.25             100 + 275 - 100 = 275
+ *   4  100  275 + 81.25 = 356.25    300     100 - 56.25/4 = 85.9375        275 + 81.25 - 100 = 256.25
+ *   5  10   256.25 + 85.9375        30      10 - 312.1875/4 < 0: 0         256.25 + 85.9375 - 10 = 332.1875
+ *           = 342.1875
+ *   6  10   332.1875                30      10 - 302.1875/4 < 0: 0         322.1875
+ * and so on: nothing ordered while the position is above 70 t, the stock
+ * falling by 10 t a month (322.1875 - 10 (t - 6)).  Each order departs at
+ * once and arrives a month later; nobody is short. */
+static void test_order_rule_off_target(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(ONE, "1", "2", "4",
+                                 "  - {name: up, type: demand_shock, start: 2025-03, end: 2025-04, multiplier: 2}\n"
+                                 "  - {name: down, type: demand_shock, start: 2025-06, multiplier: 0.1}\n");
+    tu_path r = tu_path_run(s, 0);
+    double D[7] = {100, 100, 200, 100, 100, 10, 10};
+    double O[7] = {100, 100, 275, 81.25, 85.9375, 0, 0};
+    double I[7] = {200, 200, 100, 275, 256.25, 332.1875, 322.1875};
+    for (int t = 0; t < 12; t++) {
+        NEAR(TU_CP(r.tr, demand, t, 0, 0), t < 7 ? D[t] : 10.0, 1e-9);
+        NEAR(TU_CP(r.tr, orders, t, 0, 0), t < 7 ? O[t] : 0.0, 1e-9);
+        NEAR(TU_SIP(r.tr, shipments, t, 0, 0, 0), t < 7 ? O[t] : 0.0, 1e-9);
+        NEAR(TU_IP(r.tr, arrivals, t, 0, 0), t == 0 ? 100.0 : (t < 8 ? O[t - 1] : 0.0), 1e-9);
+        NEAR(TU_CP(r.tr, inventory, t, 0, 0), t < 7 ? I[t] : 322.1875 - 10.0 * (t - 6), 1e-9);
+        NEAR(TU_CP(r.tr, shortage, t, 0, 0), 0.0, 1e-9);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recycling_steady_state),
         cmocka_unit_test(test_licence_delay_in_lead_time),
+        cmocka_unit_test(test_order_rule_off_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
