@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include "testutil.h" /* assert_float_equal on doubles */
 #include <gsl/gsl_cdf.h>
 #include "magsim/dist.h"
 

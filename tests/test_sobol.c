@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "testutil.h" /* assert_float_equal on doubles */
 #include "magsim/sobol.h"
 
 typedef double (*fn)(const double *x, const double *coef);

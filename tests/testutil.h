@@ -4,11 +4,25 @@
 #ifndef MAGSIM_TESTUTIL_H
 #define MAGSIM_TESTUTIL_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "magsim/engine.h"
+
+/* cmocka's assert_float_equal compares floats (single precision): the
+ * engine tests compare doubles, to the tolerance they state (0: exactly). */
+static inline void tu_near(double a, double b, double eps, const char *ea, const char *eb, const char *file,
+                           int line)
+{
+    if (!(fabs(a - b) <= eps)) {
+        print_error("%s = %.17g, %s = %.17g: |difference| %.3g > %.3g\n", ea, a, eb, b, fabs(a - b), eps);
+        _fail(file, line);
+    }
+}
+#undef assert_float_equal
+#define assert_float_equal(a, b, eps) tu_near((a), (b), (eps), #a, #b, __FILE__, __LINE__)
 
 /* Load a scenario from YAML text; on error print the text's diagnostics and fail the test. */
 static inline ms_scenario *tu_load_text(const char *name, const char *yaml)
