@@ -163,6 +163,12 @@ struct ms_engine {
     int *fl_ok;                  /* [nflows] 1 when s makes p and i sources p (diversion may use it) */
     int *fs0, *fs;               /* [P*S+1], [nflows]: flows of (p, s) in importer order: fs[fs0[p*S+s]..] */
     int *flow_id;                /* [S*I*P] flow of (s, i, p), or NONE */
+    int *fc0;                    /* [nflows+1] per (flow, cell of its importer) arrays: flow f's cells at
+                                    fc0[f] .. fc0[f+1]-1, in cell order */
+    int nfc;
+    int *fl_cell;                /* [nflows] 1: a control covers the flow per industry (per-cell pass rates) */
+    int *ip_cell;                /* [I*P] 1: importer i has such a flow of product p */
+    int has_queue;               /* 1: some licence control keeps a queue of applications */
 
     /* policies */
     ms_cpol *pol;                /* [npol] in scenario order */
@@ -233,6 +239,19 @@ struct ms_engine {
     X(double, dmax, e->nflows)         /* [flow] export controls: longest licence delay, months */         \
     X(double, dec, e->nflows)          /* [flow] export controls: months until a denial is known */        \
     X(double, den, e->nflows)          /* [flow] first-pass volume denied by the controls, t/mo */         \
+    X(double, cfall, e->nfc)           /* [fc] per-cell flows, first pass: product of the cell's free shares */ \
+    X(double, cpi, e->nfc)             /* [fc] per-cell flows, first pass: product of the cell's pass rates */ \
+    X(double, cq, e->nfc)              /* [fc] per-cell flows: the cell's volume queued this month, t */    \
+    X(double, qpend, e->nfc)           /* [fc] the cell's volume waiting in licence queues, t */            \
+    X(double, qin, e->nflows)          /* [flow] first-pass volume queued this month, t/mo */              \
+    X(double, qapp, e->nflows)         /* [flow] approved from queues this month, before rationing, t/mo */ \
+    X(double, qgr, e->nflows)          /* [flow] approved from queues this month, after rationing, t/mo */ \
+    X(double, qdel, e->nflows)         /* [flow] licence delay of the queue's approvals, months */         \
+    X(double, qout, e->nflows)         /* [flow] given up from queues this month, t/mo */                  \
+    X(double, sfrac0, S * P)           /* [s*P+p] supplier's rationing fraction of the first pass */       \
+    X(double, cun, C)                  /* [c] unmet volume of the cell this month (current product), t */  \
+    X(long long, noleft, C * P)        /* [c*P+p] -1: an end-use ban keeps the cell out of the pool's leftover */ \
+    X(double, lap, (size_t)C * P * H)  /* [(c*P+p)*H + month] refusals known then, with no claim on the pool, t */ \
     X(double, decide, e->nflows)       /* [flow] first pass: months until its denial is known */           \
     X(double, req2, e->nflows)         /* [flow] diverted request as made (before the pass), t/mo */       \
     X(double, sfrac, S * P)            /* [s*P+p] supplier's rationing fraction of the pass */             \

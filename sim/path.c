@@ -85,6 +85,12 @@ static void reset_state(const ms_engine *e, ms_work *w)
     for (int k = 0; k < I * P; k++)
         memset(AT(w->arr, (size_t)k * H + T), 0, sizeof(double) * (size_t)(H - T) * W);
     memset(w->U, 0, sizeof(double) * (size_t)C * P * W);
+    memset(w->qpend, 0, sizeof(double) * (size_t)e->nfc * W);
+    for (int k = 0; k < I * P; k++)
+        if (e->ip_cell[k]) { /* refusals with no claim on the pool: the whole pipeline (rarely used) */
+            memset(w->lap, 0, sizeof(double) * (size_t)C * P * H * W);
+            break;
+        }
     memset(w->sub, 0, sizeof(double) * (size_t)C * W);
     memset(w->out_until, 0, sizeof(int) * (size_t)S * W);
     memset(w->out_cut, 0, sizeof(double) * (size_t)S * W);

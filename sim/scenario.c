@@ -1196,6 +1196,7 @@ char **ms_scenario_schema_keys(int *n)
     sv_push(&sv, "importers.*.transit_months.default");
     sv_push(&sv, "importers.*.transit_months.*");
     sv_push(&sv, "importers.*.industries.*.demand_t_per_year.*");
+    sv_push(&sv, "policies.*.affected.*");
     int cnt = sv.n;
     msl_dist_schema_keys(&sv.v, &sv.n, &sv.cap);
     (void)cnt;

@@ -177,6 +177,26 @@ void ms_tariffs_of_month(const ms_engine *e, ms_work *w, int t)
     ms_hooks_run(e, w, MS_HOOK_TARIFF, &x);
 }
 
+/* Volume v leaves flow f's licence queue: its cells' waiting volume falls
+ * pro rata.  Given up (approved 0): no longer on order.  Approved: claimed
+ * at arrival, `lag` months from month t (on order until then). */
+static void queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved, vd lag, int t)
+{
+    int p = e->fl_p[f];
+    vd zero = vsplat(0), tot = zero;
+    for (int j = e->fc0[f]; j < e->fc0[f + 1]; j++)
+        tot += VD(AT(w->qpend, j));
+    for (int c = e->cell0[e->fl_i[f]], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
+        vd q = VD(AT(w->qpend, j)), x = vsel(tot > 0, v * q / tot, zero);
+        x = vsel(x > q, q, x);
+        VD(AT(w->qpend, j)) = q - x;
+        if (!approved)
+            VD(AT(w->U, c * e->P + p)) -= x;
+        else
+            LANES ms_schedule(AT(w->claim, (size_t)(c * e->P + p) * e->H), e->H, t, lag[l], x[l], l);
+    }
+}
+
 /* After capacity: baseline growth, this month's tariffs, the policies'
  * regimes (export controls: on or off, approval share, hoarding flags). */
 void step_policy_month(const ms_engine *e, ms_work *w, int t)
@@ -184,12 +204,19 @@ void step_policy_month(const ms_engine *e, ms_work *w, int t)
     baseline_growth(e, w);
     ms_tariffs_of_month(e, w, t);
     memset(w->hoard, 0, sizeof(long long) * (size_t)e->I * e->P * W);
+    memset(w->noleft, 0, sizeof(long long) * (size_t)e->C * e->P * W);
     for (int f = 0; f < e->nflows; f++) {
         VD(AT(w->lic_free, f)) = vsplat(1);
         VD(AT(w->lic_delay, f)) = vsplat(0);
+        if (e->has_queue)
+            VD(AT(w->qout, f)) = vsplat(0);
     }
     ms_hook_ctx x = {.t = t, .p = -1, .i = -1};
     ms_hooks_run(e, w, MS_HOOK_MONTH, &x);
+    if (e->has_queue)
+        for (int f = 0; f < e->nflows; f++)
+            if (vany(VD(AT(w->qout, f)) > 0))
+                queue_take(e, w, f, VD(AT(w->qout, f)), 0, vsplat(0), t);
 }
 
 /* ---- 2. demand ------------------------------------------------------------------- */
@@ -369,6 +396,26 @@ void step_sourcing(const ms_engine *e, ms_work *w, int t, int p)
 
 /* ---- 6. export controls ------------------------------------------------------------------- */
 
+/* A per-cell flow's free share and pass rate: its cells' request-weighted
+ * means (the cells' requests are their import orders x the flow's share),
+ * and the volume it queued. */
+static void cell_rates_of_flow(const ms_engine *e, ms_work *w, int f)
+{
+    int p = e->fl_p[f];
+    vd zero = vsplat(0), r = zero, fa = zero, pi = zero, q = zero;
+    for (int c = e->cell0[e->fl_i[f]], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
+        vd rc = VD(AT(w->nc, c * e->P + p)) * VD(AT(w->w, f));
+        r += rc;
+        fa += rc * VD(AT(w->cfall, j));
+        pi += rc * VD(AT(w->cpi, j));
+        q += VD(AT(w->cq, j));
+    }
+    VD(AT(w->fall, f)) = vsel(r > 0, fa / r, vsplat(1));
+    VD(AT(w->piall, f)) = vsel(r > 0, pi / r, vsplat(1));
+    if (e->has_queue)
+        VD(AT(w->qin, f)) += q;
+}
+
 /* The controls' pass rates of every flow for the requests req of a pass
  * (0: first requests, 1: diverted): fall = product of free shares, piall =
  * product of pass rates, dmax = the longest licence delay of approved
@@ -381,9 +428,18 @@ static void controls_pass(const ms_engine *e, ms_work *w, int t, const double *r
     for (int f = 0; f < e->nflows; f++) {
         VD(AT(w->fall, f)) = VD(AT(w->piall, f)) = one;
         VD(AT(w->dmax, f)) = VD(AT(w->dec, f)) = zero;
+        if (pass == 0 && e->has_queue)
+            VD(AT(w->qin, f)) = VD(AT(w->qapp, f)) = VD(AT(w->qdel, f)) = zero;
+        if (pass == 0 && e->fl_cell[f])
+            for (int j = e->fc0[f]; j < e->fc0[f + 1]; j++)
+                VD(AT(w->cfall, j)) = VD(AT(w->cpi, j)) = one, VD(AT(w->cq, j)) = zero;
     }
     ms_hook_ctx x = {.t = t, .p = -1, .i = -1, .req = req, .pass = pass};
     ms_hooks_run(e, w, MS_HOOK_EXPORT_CONTROL, &x);
+    if (pass == 0)
+        for (int f = 0; f < e->nflows; f++)
+            if (e->fl_cell[f])
+                cell_rates_of_flow(e, w, f);
 }
 
 /* First requests: what passes at once (imm) and after the licence delay
@@ -398,6 +454,10 @@ void step_export_controls(const ms_engine *e, ms_work *w, int t)
         VD(AT(w->delay, f)) = VD(AT(w->dmax, f));
         VD(AT(w->decide, f)) = VD(AT(w->dec, f));
         VD(AT(w->den, f)) = VD(AT(w->r, f)) * (1.0 - piall);
+        if (e->has_queue) { /* what waits in a queue is not refused */
+            vd dn = VD(AT(w->den, f)) - VD(AT(w->qin, f));
+            VD(AT(w->den, f)) = vsel(dn < 0, vsplat(0), dn);
+        }
     }
 }
 
@@ -421,14 +481,20 @@ void step_supplier_allocation(const ms_engine *e, ms_work *w, int t, int p)
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
             Ps += VD(AT(w->r, f)) * (VD(AT(w->imm, f)) + VD(AT(w->del, f)));
+            if (e->has_queue)
+                Ps += VD(AT(w->qapp, f)); /* approvals from licence queues use capacity too */
         }
         vd Es = VD(AT(w->E, s * P + p));
         vd frac = vsel(Ps > Es, vsel(Ps > 0, Es / Ps, zero), vsplat(1.0));
-        VD(AT(w->sfrac, s * P + p)) = frac;
+        VD(AT(w->sfrac, s * P + p)) = VD(AT(w->sfrac0, s * P + p)) = frac;
         for (int k = k0; k < k1; k++) {
             int f = e->fs[k];
             vd r = VD(AT(w->r, f)), imm = VD(AT(w->imm, f)), del = VD(AT(w->del, f));
             vd gr = r * (imm + del) * frac, un = r - gr;
+            if (e->has_queue) { /* waiting in a queue is neither refused nor rationed */
+                un -= VD(AT(w->qin, f));
+                VD(AT(w->qgr, f)) = VD(AT(w->qapp, f)) * frac;
+            }
             un = vsel(un <= r * 1e-12, zero, un); /* served in full, up to rounding: not a failure */
             VD(AT(w->granted, f)) = gr;
             VD(AT(w->imm, f)) = imm * frac;
@@ -510,6 +576,8 @@ static void reliability(const ms_engine *e, ms_work *w)
     for (int f = 0; f < e->nflows; f++) {
         vd asked = VD(AT(w->r, f)) + VD(AT(w->req2, f));
         vd got = VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+        if (e->has_queue)
+            got += VD(AT(w->qgr, f));
         vd r = vsel(asked > 0, got / asked, vsplat(-1));
         VD(AT(w->rel, f)) = vsel(r > 1, vsplat(1), r);
     }
@@ -593,6 +661,138 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     }
 }
 
+/* Volume v of cell c (product p) claimed `lag` months from t in every
+ * lane: a claim on the pool, or (lapse) a refusal known then; on order
+ * until then. */
+static void claim_cell(const ms_engine *e, ms_work *w, int c, int p, int t, vd lag, vd v, int lapse)
+{
+    int cp = c * e->P + p;
+    double *a = AT(lapse ? w->lap : w->claim, (size_t)cp * e->H);
+    schedule_lanes(a, e->H, t, lag, v);
+    VD(AT(w->U, cp)) += v;
+}
+
+/* The departures and arrivals of flow f's volume granted at t: first pass
+ * and diverted, at once and after the licence delay. */
+static void flow_arrivals(const ms_engine *e, ms_work *w, int f, int i, int p, int t)
+{
+    vd zero = vsplat(0), total = VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+    if (!vany(total > 0))
+        return;
+    vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
+    vd del = VD(AT(w->r, f)) * VD(AT(w->del, f)) + VD(AT(w->dreq, f)), imm = total - del;
+    imm = vsel(imm > 0, imm, zero);
+    vd dl = VD(AT(w->delay, f)), dlL = dl + L;
+    double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
+    schedule_lanes(a, e->H, t, L, imm);
+    schedule_all(dp, e->T, t, 0, imm);
+    if (vany(del != 0))
+        LANES if (del[l] != 0) {
+            ms_schedule(a, e->H, t, dlL[l], del[l], l);
+            ms_schedule(dp, e->T, t, dl[l], del[l], l);
+        }
+}
+
+/* Flow f's volume approved from licence queues (after rationing): departs
+ * after the delay, arrives after the transit, claimed by the cells that
+ * waited for it; then this month's queued volume waits (a per-cell flow:
+ * each cell's own; else by import order share phi). */
+static void queue_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t)
+{
+    vd q = VD(AT(w->qgr, f)), zero = vsplat(0);
+    if (vany(q > 0)) {
+        vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->qdel, f));
+        double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
+        schedule_lanes(a, e->H, t, dl + L, q);
+        schedule_lanes(dp, e->T, t, dl, q);
+        queue_take(e, w, f, q, 1, dl + L, t);
+    }
+    vd in = VD(AT(w->qin, f)), N = VD(AT(w->N, i * e->P + p));
+    if (!vany(in > 0))
+        return;
+    for (int c = e->cell0[i], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
+        vd x = VD(AT(w->cq, j));
+        if (!e->fl_cell[f])
+            x = vsel(N > 0, in * VD(AT(w->nc, c * e->P + p)) / N, zero);
+        VD(AT(w->qpend, j)) += x;
+        VD(AT(w->U, c * e->P + p)) += x;
+    }
+}
+
+/* The first-pass claims of a per-cell flow f, cell by cell: what ships at
+ * once and after the delay, what capacity rationed (claimed now) and what
+ * the controls refused (known after their decision time, with no claim on
+ * the pool: an industry's grades or an end use, not the importer's
+ * share); each cell's unmet volume into cun. */
+static void cells_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd lost)
+{
+    vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
+    vd fr = VD(AT(w->sfrac0, e->fl_s[f] * e->P + p)), dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
+    for (int c = e->cell0[i], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
+        vd rc = VD(AT(w->nc, c * e->P + p)) * VD(AT(w->w, f)), pi = VD(AT(w->cpi, j)), fa = VD(AT(w->cfall, j));
+        vd d = pi - fa, cq = VD(AT(w->cq, j));
+        d = vsel(d < 1e-15, zero, d);
+        vd den = rc * (1.0 - pi) - cq;
+        den = vsel(den > 0, den, zero);
+        claim_cell(e, w, c, p, t, L, rc * fa * fr, 0);
+        claim_cell(e, w, c, p, t, dl + L, rc * d * fr, 0);
+        claim_cell(e, w, c, p, t, zero, rc * pi * (1.0 - fr) * lost, 0);
+        claim_cell(e, w, c, p, t, dec, den * lost, 1);
+        VD(AT(w->cun, c)) += den + rc * pi * (1.0 - fr);
+    }
+}
+
+/* The first-pass claims of an ordinary flow of an importer with per-cell
+ * flows: by import order share phi, refusals claimed on the pool. */
+static void shares_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd lost)
+{
+    vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), N = VD(AT(w->N, i * e->P + p));
+    vd gdel = VD(AT(w->r, f)) * VD(AT(w->del, f)), gimm = VD(AT(w->granted, f)) - gdel;
+    gimm = vsel(gimm > 0, gimm, zero);
+    vd unmet = VD(AT(w->unmet, f)), den = VD(AT(w->den, f));
+    den = vsel(den > unmet, unmet, den);
+    vd dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+        vd phi = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero);
+        claim_cell(e, w, c, p, t, L, gimm * phi, 0);
+        claim_cell(e, w, c, p, t, dl + L, gdel * phi, 0);
+        claim_cell(e, w, c, p, t, dec, den * lost * phi, 0);
+        claim_cell(e, w, c, p, t, zero, (unmet - den) * lost * phi, 0);
+        VD(AT(w->cun, c)) += unmet * phi;
+    }
+}
+
+/* Step 8 for an importer with per-cell flows of p: claims cell by cell;
+ * the volume diverted to make up for what was missed is claimed by the
+ * cells in proportion to what each missed. */
+static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, vd made_up)
+{
+    int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
+    vd zero = vsplat(0), lost = 1.0 - made_up, cun = zero;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+        VD(AT(w->cun, c)) = zero;
+    for (int f = f0; f < f1; f++) {
+        flow_arrivals(e, w, f, i, p, t);
+        if (e->fl_cell[f])
+            cells_of_flow(e, w, f, i, p, t, lost);
+        else
+            shares_of_flow(e, w, f, i, p, t, lost);
+    }
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+        cun += VD(AT(w->cun, c));
+    for (int f = f0; f < f1; f++) {
+        vd g2 = VD(AT(w->g2, f)), del2 = VD(AT(w->dreq, f)), imm2 = g2 - del2;
+        if (!vany(g2 > 0))
+            continue;
+        vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->delay, f));
+        for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+            vd sh = vsel(cun > 0, VD(AT(w->cun, c)) / cun, zero);
+            claim_cell(e, w, c, p, t, L, vsel(imm2 > 0, imm2, zero) * sh, 0);
+            claim_cell(e, w, c, p, t, dl + L, del2 * sh, 0);
+        }
+    }
+}
+
 void step_transit(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P, H = e->H;
@@ -605,33 +805,67 @@ void step_transit(const ms_engine *e, ms_work *w, int t, int p)
         }
         vd made_up = vsel(un > 0, gdiv / un, zero);
         made_up = vsel(made_up > 1, vsplat(1), made_up);
-        int lo = H, hi = -1;
-        for (int f = f0; f < f1; f++)
-            schedule_flow(e, w, f, i, p, t, made_up, &lo, &hi);
-        if (hi >= H)
-            hi = H - 1;
-        /* spread the importer's claims over its industries by import order
-         * share (a lane's claims are 0 outside its own months: +0 there) */
-        vd N = VD(AT(w->N, i * e->P + p));
-        for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
-            int cp = c * P + p;
-            vd phi = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero);
-            phi = vsel(phi > 0, phi, zero);
-            double *cl = AT(w->claim, (size_t)cp * H);
-            vd U = VD(AT(w->U, cp));
-            for (int k = lo; k <= hi; k++) {
-                vd v = VD(AT(w->claimI, k)) * phi;
-                VD(cl + (size_t)k * W) += v;
-                U += v; /* on order until due (claims due now leave U at allocation) */
+        if (e->ip_cell[i * P + p]) {
+            transit_cells(e, w, i, p, t, made_up);
+        } else {
+            int lo = H, hi = -1;
+            for (int f = f0; f < f1; f++)
+                schedule_flow(e, w, f, i, p, t, made_up, &lo, &hi);
+            if (hi >= H)
+                hi = H - 1;
+            /* spread the importer's claims over its industries by import order
+             * share (a lane's claims are 0 outside its own months: +0 there) */
+            vd N = VD(AT(w->N, i * e->P + p));
+            for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
+                int cp = c * P + p;
+                vd phi = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero);
+                phi = vsel(phi > 0, phi, zero);
+                double *cl = AT(w->claim, (size_t)cp * H);
+                vd U = VD(AT(w->U, cp));
+                for (int k = lo; k <= hi; k++) {
+                    vd v = VD(AT(w->claimI, k)) * phi;
+                    VD(cl + (size_t)k * W) += v;
+                    U += v; /* on order until due (claims due now leave U at allocation) */
+                }
+                VD(AT(w->U, cp)) = U;
             }
-            VD(AT(w->U, cp)) = U;
+            for (int k = lo < 0 ? 0 : lo; k <= hi; k++)
+                VD(AT(w->claimI, k)) = zero;
         }
-        for (int k = lo < 0 ? 0 : lo; k <= hi; k++)
-            VD(AT(w->claimI, k)) = zero;
+        if (e->has_queue)
+            for (int f = f0; f < f1; f++)
+                queue_flow(e, w, f, i, p, t);
     }
 }
 
 /* ---- 9. allocation inside the importer ---------------------------------------------------------- */
+
+/* The pool's leftover when end-use bans may be on: to the industries not
+ * banned, in proportion to demand (equally when there is none); when every
+ * industry of the product is banned, to all of them (the stock is the
+ * importer's). */
+static void leftover_without_banned(const ms_engine *e, ms_work *w, int i, int p, vd pool)
+{
+    int P = e->P;
+    vd zero = vsplat(0), Ds = zero, n = zero, Da = zero, na = zero;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+        if (e->c_D0[c * P + p] != NONE) {
+            vl ok = ~VL(AT(w->noleft, c * P + p));
+            vd D = VD(AT(w->D, c * P + p));
+            Ds += vsel(ok, D, zero);
+            n += vsel(ok, vsplat(1), zero);
+            Da += D;
+            na += 1.0;
+        }
+    vl none = n <= 0;
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+        if (e->c_D0[c * P + p] != NONE) {
+            vl ok = ~VL(AT(w->noleft, c * P + p)) | none;
+            vd ds = vsel(none, Da, Ds), nn = vsel(none, na, n), D = VD(AT(w->D, c * P + p));
+            vd add = vsel(ds > 0, pool * D / ds, pool / nn);
+            VD(AT(w->recv, c)) += vsel(ok & (pool > 0), add, zero);
+        }
+}
 
 /* The pool (arrivals + recycling) rationed against the claims due at t:
  * tiers in priority order, proportional inside a tier; the leftover to the
@@ -660,6 +894,10 @@ static void ration_pool(const ms_engine *e, ms_work *w, int i, int p, int t)
     }
     if (!vany(pool > 0))
         return;
+    if (e->ip_cell[i * P + p]) {
+        leftover_without_banned(e, w, i, p, pool);
+        return;
+    }
     vd Ds = zero;
     int n = 0;
     for (int c = c0; c < c1; c++)
@@ -685,6 +923,10 @@ static vd consume(const ms_engine *e, ms_work *w, int i, int p, int t)
         int cp = c * P + p;
         vd D = VD(AT(w->D, cp)), recv = VD(AT(w->recv, c));
         vd U = VD(AT(w->U, cp)) - VD(AT(w->claim, (size_t)cp * H + t));
+        if (e->ip_cell[i * P + p]) { /* refusals known now: no longer on order */
+            U -= VD(AT(w->lap, (size_t)cp * H + t));
+            VD(AT(w->lap, (size_t)cp * H + t)) = zero;
+        }
         VD(AT(w->U, cp)) = vsel(U < 0, zero, U);
         vd have = VD(AT(w->inv, cp)) + recv;
         vd cons = vsel(D < have, D, have);
@@ -784,6 +1026,8 @@ static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
     vd zero = vsplat(0), num = zero, den = zero;
     for (int f = f0; f < f1; f++) {
         vd q = VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+        if (e->has_queue)
+            q += VD(AT(w->qgr, f));
         vl on = ~(q <= 0);
         vd land = VD(AT(w->rho, e->fl_s[f] * P + p)) * (1.0 + VD(AT(w->tar, f)));
         num += vsel(on, q * land, zero);

@@ -400,9 +400,179 @@ static void test_quota_pro_rata(void **st)
     }
 }
 
+/* ---- the 2025 mechanisms: queue, destination groups, controls by industry ---- */
+
+/* A licence with a queue (docs/model.md, step 6).  One importer, 100 t/month,
+ * cover 1 month (100 t), restore 1, transit 0, no delay.  Licences from
+ * 2025-03 (month 2), approval 0.5 ramping to 1 over 2 months: a = 0.5, 0.75,
+ * 1 in months 2, 3, 4; budget a x 100 t.
+ * Abandonment 0.  Month 2: position 100 = target, O = 100; 50 approved and
+ * shipped, 50 wait (on order).  Stock 100 + 50 - 100 = 50.  Month 3:
+ * position 50 + 50 = 100, O = 100; budget 75: the queue's 50 first, then 25
+ * of the new 100; 75 wait; 75 ship; stock 25.  Month 4: position 25 + 75,
+ * O = 100; budget 100: the queue's 75, then 25 new; 75 wait; 100 ship.
+ * Abandonment 0.2: month 3 begins with 50 x 0.2 = 10 given up (no longer on
+ * order): position 50 + 40 = 90, O = 110; budget 75: the queue's 40, then 35
+ * of 110; 75 wait; 75 ship.  Month 4: 15 given up, position 25 + 60, O =
+ * 115; the queue's 60 and 40 new: 100 ship.
+ * Ended 2025-05 (month 4), abandonment 0: month 4 the control is off; the
+ * queue's 75 ship at once with the 100 ordered: 175 t, stock back to 100. */
+static void test_licence_queue(void **st)
+{
+    (void)st;
+    const char *pol[] = {
+        "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+        "     license: {approval: 0.5, approval_end: 1, ramp_months: 2, queue: {abandon_per_month: 0}}}\n",
+        "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+        "     license: {approval: 0.5, approval_end: 1, ramp_months: 2, queue: {abandon_per_month: 0.2}}}\n",
+        "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03, end: 2025-05,\n"
+        "     license: {approval: 0.5, approval_end: 1, ramp_months: 2, queue: {abandon_per_month: 0}}}\n",
+    };
+    double orders[3][3] = {{100, 100, 100}, {100, 110, 115}, {100, 100, 100}};
+    double ship[3][3] = {{50, 75, 100}, {50, 75, 100}, {50, 75, 175}};
+    double inv[3][3] = {{50, 25, 25}, {50, 25, 25}, {50, 25, 100}};
+    for (int k = 0; k < 3; k++) {
+        ms_scenario *s = tu_load_fmt(ONE, "0", "1", pol[k]);
+        tu_path r = tu_path_run(s, 0);
+        for (int t = 2; t < 5; t++) {
+            assert_float_equal(TU_CP(r.tr, orders, t, 0, 0), orders[k][t - 2], 1e-9);
+            assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), ship[k][t - 2], 1e-9);
+            assert_float_equal(TU_CP(r.tr, inventory, t, 0, 0), inv[k][t - 2], 1e-9);
+            assert_float_equal(TU_CP(r.tr, shortage, t, 0, 0), 0.0, 0);
+        }
+        tu_path_free(&r);
+        ms_scenario_free(s);
+    }
+}
+
+/* Two importers of 100 t/month each, no cover, transit 0: each orders its
+ * demand every month (nothing in stock, refusals known at once).  %s: the
+ * industries of usa, policies. */
+static const char *TWO_DEST =
+    "magsim: 1\n"
+    "horizon: {start: 2025-01, months: 8}\n"
+    "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+    "suppliers:\n"
+    "  china: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+    "importers:\n"
+    "  usa:\n"
+    "    sourcing: {ndfeb: {china: 1}}\n"
+    "    transit_months: {default: 0}\n"
+    "    demand_elasticity: 0\n"
+    "    industries:\n"
+    "%s"
+    "  jpn:\n"
+    "    sourcing: {ndfeb: {china: 1}}\n"
+    "    transit_months: {default: 0}\n"
+    "    demand_elasticity: 0\n"
+    "    industries:\n"
+    "      motors: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1}\n"
+    "policies:\n"
+    "%s";
+
+/* Destination groups (license.by_destination).  A licence from 2025-03
+ * (month 2), approval 0.2 for every destination; usa's group: 0.2 rising to
+ * 0.8 over 2 months from 2025-06 (month 5).  Each importer asks 100 t a
+ * month.  jpn: 20 t from month 2 on.  usa: a = 0.2 in months 2-5 (before its
+ * ramp, x = (t - 5)/2 <= 0), 0.5 in month 6, 0.8 from month 7: 20, 20, 20,
+ * 20, 50, 80 t. */
+static void test_destination_groups(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(TWO_DEST,
+                                 "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1}\n",
+                                 "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+                                 "     license: {approval: 0.2, by_destination: [{destinations: [usa], approval: 0.2,\n"
+                                 "               approval_end: 0.8, ramp_months: 2, ramp_from: 2025-06}]}}\n");
+    tu_path r = tu_path_run(s, 0);
+    int usa = ms_scenario_importer(s, "usa"), jpn = ms_scenario_importer(s, "jpn");
+    double us[8] = {100, 100, 20, 20, 20, 20, 50, 80};
+    for (int t = 0; t < 8; t++) {
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, usa, 0), us[t], 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, jpn, 0), t < 2 ? 100.0 : 20.0, 1e-9);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* A control by industry: affected {ev: 1, electronics: 0.25}.  usa's ev
+ * (60 t/month, priority 1) and electronics (40 t/month, priority 2), no
+ * cover; a ban from month 0.  Each cell's request is its order times the
+ * flow's share: ev 60, electronics 40.  ev's grades are all covered: none
+ * pass; electronics' 0.75 x 40 = 30 t pass.  The refusals lapse without a
+ * claim on the pool (another industry's magnets are not ev's grades): the
+ * 30 t go to electronics, whatever the priorities.  Shortage: ev 60,
+ * electronics 10, every month (a control with one share, affected 0.7 =
+ * (60 + 10)/100, would let ev's refused claim take electronics' 30 t first).
+ * jpn is untouched: affected lists industries; the default for the others
+ * (motors) is 0. */
+static void test_affected_by_industry(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(TWO_DEST,
+                                 "      ev: {demand_t_per_year: {ndfeb: 720}, cover_months: 0, restore_months: 1,"
+                                 " priority: 1}\n"
+                                 "      electronics: {demand_t_per_year: {ndfeb: 480}, cover_months: 0,"
+                                 " restore_months: 1, priority: 2}\n",
+                                 "  - {name: ban, type: export_control, exporter: china, mode: ban, start: 2025-01,\n"
+                                 "     affected: {ev: 1, electronics: 0.25}}\n");
+    tu_path r = tu_path_run(s, 0);
+    int usa = ms_scenario_importer(s, "usa"), jpn = ms_scenario_importer(s, "jpn");
+    for (int t = 0; t < 8; t++) {
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, usa, 0), 30.0, 1e-9);
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, jpn, 0), 100.0, 1e-9);
+        assert_float_equal(TU_CP(r.tr, shortage, t, 0, 0), 60.0, 1e-9);
+        assert_float_equal(TU_CP(r.tr, shortage, t, 1, 0), 10.0, 1e-9);
+        assert_float_equal(TU_CP(r.tr, shortage, t, 2, 0), 0.0, 0);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* End users: a licence approving everything (approval 1) with end_users
+ * [defense], from month 0.  usa's defense (10 t/month, priority 1) and ev
+ * (90 t/month), no cover, transit 0, and recycling of 120 t/month (yield 1).
+ * Month 0: orders 10 and 90; recycling serves them in full (100 of 120 t),
+ * so nothing is imported, and the 20 t left over go to stock: all of it to
+ * ev, none to the banned end user (by demand it would be 2 and 18).
+ * Without the recycling (second run): defense's 10 t are refused outright
+ * and lapse, ev's 90 t are approved (budget 1 x 100 t): defense short 10,
+ * ev short 0, priority notwithstanding. */
+static void test_end_users(void **st)
+{
+    (void)st;
+    const char *ind = "      defense: {demand_t_per_year: {ndfeb: 120}, cover_months: 0, restore_months: 1, priority: 1}\n"
+                      "      ev: {demand_t_per_year: {ndfeb: 1080}, cover_months: 0, restore_months: 1, priority: 2}\n";
+    const char *ctl = "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-01,\n"
+                      "     destinations: [usa], end_users: [defense], license: {approval: 1}}\n";
+    char pol[1024];
+    snprintf(pol, sizeof pol, "%s  - {name: rec, type: recycling, importer: usa, product: ndfeb,\n"
+                              "     capacity_t_per_year: 1440, yield: 1, ramp_months: 0}\n", ctl);
+    ms_scenario *s = tu_load_fmt(TWO_DEST, ind, pol);
+    tu_path r = tu_path_run(s, 0);
+    assert_float_equal(TU_SIP(r.tr, shipments, 0, 0, 0, 0), 0.0, 0);
+    assert_float_equal(TU_CP(r.tr, inventory, 0, 0, 0), 0.0, 0);
+    assert_float_equal(TU_CP(r.tr, inventory, 0, 1, 0), 20.0, 1e-9);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+    s = tu_load_fmt(TWO_DEST, ind, ctl);
+    r = tu_path_run(s, 0);
+    for (int t = 0; t < 8; t++) {
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), 90.0, 1e-9);
+        assert_float_equal(TU_CP(r.tr, shortage, t, 0, 0), 10.0, 1e-9);
+        assert_float_equal(TU_CP(r.tr, shortage, t, 1, 0), 0.0, 1e-9);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_licence_queue),
+        cmocka_unit_test(test_destination_groups),
+        cmocka_unit_test(test_affected_by_industry),
+        cmocka_unit_test(test_end_users),
         cmocka_unit_test(test_budget_per_flow),
         cmocka_unit_test(test_denial_known_when_decided),
         cmocka_unit_test(test_stacked_controls),
