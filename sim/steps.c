@@ -283,10 +283,40 @@ static vd lead_time(const ms_engine *e, ms_work *w, int i, int p)
     return Lbar;
 }
 
+/* The month's recycling Ruse (at most the orders) to the industries: in
+ * proportion to the part of their orders that is this month's use,
+ * q = min(O, D), each at most its order; what that leaves, in proportion to
+ * the rest of their orders (so refilling a pipeline does not take recycled
+ * tonnes from an industry's use of the month). */
+static void recycling_to_cells(const ms_engine *e, ms_work *w, int i, int p, vd Ruse)
+{
+    int P = e->P, c0 = e->cell0[i], c1 = e->cell0[i + 1];
+    vd zero = vsplat(0), qs = zero, given = zero, rest = zero;
+    for (int c = c0; c < c1; c++) {
+        vd o = VD(AT(w->O, c * P + p)), d = VD(AT(w->D, c * P + p));
+        qs += vsel(o < d, o, d);
+    }
+    for (int c = c0; c < c1; c++) {
+        vd o = VD(AT(w->O, c * P + p)), d = VD(AT(w->D, c * P + p)), q = vsel(o < d, o, d);
+        vd rc = vsel(qs > 0, Ruse * q / qs, zero);
+        rc = vsel(rc > o, o, rc);
+        VD(AT(w->rc, c * P + p)) = rc;
+        given += rc;
+        rest += o - rc;
+    }
+    vd left = Ruse - given;
+    if (!vany(left > 0))
+        return;
+    for (int c = c0; c < c1; c++) {
+        vd o = VD(AT(w->O, c * P + p)), rc = VD(AT(w->rc, c * P + p));
+        VD(AT(w->rc, c * P + p)) = vsel((left > 0) & (rest > 0), rc + left * (o - rc) / rest, rc);
+    }
+}
+
 /* Orders: O = max(0, D + (m' D + (1 - rho) D Lbar - position) / tau), the
  * pipeline target on the import need (rho the recycled share of demand).
- * Then the month's recycling is served pro rata to orders and the rest is
- * each industry's import order; N = their sum. */
+ * Then the month's recycling serves the orders (recycling_to_cells) and the
+ * rest is each industry's import order; N = their sum. */
 void step_orders(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P;
@@ -314,11 +344,10 @@ void step_orders(const ms_engine *e, ms_work *w, int t, int p)
             VD(AT(w->O, cp)) = o;
             Osum += o;
         }
-        vd Ruse = vsel(R < Osum, R, Osum), N = zero;
+        vd N = zero;
+        recycling_to_cells(e, w, i, p, vsel(R < Osum, R, Osum));
         for (int c = c0; c < c1; c++) {
-            vd o = VD(AT(w->O, c * P + p));
-            vd rc = vsel(Osum > 0, Ruse * o / Osum, zero), nc = o - rc;
-            VD(AT(w->rc, c * e->P + p)) = rc;
+            vd nc = VD(AT(w->O, c * P + p)) - VD(AT(w->rc, c * P + p));
             VD(AT(w->nc, c * e->P + p)) = vsel(nc < 0, zero, nc);
             N += VD(AT(w->nc, c * e->P + p));
         }

@@ -128,30 +128,29 @@ static void test_recycling_pro_rata_to_orders(void **st)
 
 /* Where the recycled tonnes go shows when imports take a month: an industry
  * receives now its claims due (last month's import orders) and its share of
- * this month's recycling, rc[k] = min(R, sum O) O[k] / sum O.
+ * this month's recycling, in proportion to the part of its order that is
+ * this month's use, q = min(O, D), at most its order (docs/model.md step 3).
  * 5 months, transit 1, cover 1 month for both.  R = 50 t/month (600 t/yr,
  * yield 1, no ramp); ev's demand doubles in month 2 (a shock from 2025-03
- * to 2025-04).  Stocks: ev 100 t, wind 50 t; the
- * pipeline holds the import need of a month, 100 t, claimed 200/3 (ev) and
- * 100/3 (wind).  Lead time 1, recycled share rho = R / sum D.
+ * to 2025-04).  Stocks: ev 100 t, wind 50 t; the pipeline holds the import
+ * need of a month, 100 t, claimed 200/3 (ev) and 100/3 (wind).  Lead time 1,
+ * recycled share rho = R / sum D.
  * Months 0-1 (rho = 1/3): ev orders 100 + (100 + 2/3 x 100 - (100 + 200/3))
- * = 100, wind 50 + (50 + 2/3 x 50 - (50 + 100/3)) = 50; recycling serves
- * 100/3 and 50/3; both receive their demand.
+ * = 100, wind 50 + (50 + 2/3 x 50 - (50 + 100/3)) = 50; q = (100, 50):
+ * recycling serves 100/3 and 50/3; both receive their demand.
  * Month 2: D_ev = 200, rho = 50/250 = 0.2.  ev: 200 + (200 + 0.8 x 200 -
  * (100 + 200/3)) = 1180/3; wind: 50 + (50 + 0.8 x 50 - (50 + 100/3)) =
- * 170/3; sum 450.  Recycling: ev 50 x 1180/1350 = 1180/27 = 43.70, wind
- * 170/27 = 6.30 (in proportion to demand: 40 and 10).  The pool, 100 + 50 =
- * 150, meets the claims: ev receives 200/3 + 1180/27 = 2980/27 = 110.37 and
- * keeps 100 + 2980/27 - 200 = 280/27; wind receives 100/3 + 170/27 =
- * 1070/27 = 39.63 and keeps 50 + 1070/27 - 50 = 1070/27.  The import need is
- * 450 - 50 = 400 t.
- * Month 3 (rho = 1/3): ev's position 280/27 + 9440/27 = 360 is far above
- * its target 500/3: 100 + (500/3 - 360) < 0, it orders 0; wind orders
- * 50 + (250/3 - (1070/27 + 1360/27)) = 130/3, all served by recycling (N = 0).
- * The pool, 400 + 50, exceeds the claims (9440/27 + 0 for ev, 1360/27 +
- * 130/3 for wind) by 20/3, left to stocks in proportion to demand: ev
- * receives 9440/27 + 40/9 = 9560/27, wind 1360/27 + 130/3 + 20/9 = 2590/27.
- * Nobody is short. */
+ * 170/3; sum 450.  q = (200, 50): recycling ev 40, wind 10 (split by the
+ * orders, ev's pipeline refill would take 43.70 and leave wind 6.30).
+ * Import orders 1060/3 and 140/3, N = 400.  The pool, 100 + 50 = 150, meets
+ * the claims: ev receives 200/3 + 40 = 320/3 and keeps 100 + 320/3 - 200 =
+ * 20/3; wind receives 100/3 + 10 = 130/3 and keeps 130/3.
+ * Month 3 (rho = 1/3): ev's position 20/3 + 1060/3 = 360 is far above its
+ * target 500/3: it orders 0; wind's position 130/3 + 140/3 = 90: it orders
+ * 50 + (250/3 - 90) = 130/3, all served by recycling (q = (0, 130/3); N =
+ * 0).  The pool, 400 + 50, exceeds the claims (1060/3 for ev, 140/3 + 130/3
+ * for wind) by 20/3, left to stocks in proportion to demand: ev receives
+ * 1060/3 + 40/9 = 3220/9, wind 90 + 20/9 = 830/9.  Nobody is short. */
 static void test_recycling_served_with_the_orders(void **st)
 {
     (void)st;
@@ -162,7 +161,7 @@ static void test_recycling_served_with_the_orders(void **st)
                                        "     start: 2025-03, end: 2025-04}\n");
     tu_path r = tu_path_run(s, 0);
     double oe[4] = {100, 100, 1180.0 / 3, 0}, ow[4] = {50, 50, 170.0 / 3, 130.0 / 3};
-    double re[4] = {100, 100, 2980.0 / 27, 9560.0 / 27}, rw[4] = {50, 50, 1070.0 / 27, 2590.0 / 27};
+    double re[4] = {100, 100, 320.0 / 3, 3220.0 / 9}, rw[4] = {50, 50, 130.0 / 3, 830.0 / 9};
     double ship[4] = {100, 100, 400, 0};
     for (int t = 0; t < 4; t++) {
         NEAR(TU_CP(r.tr, orders, t, 0, 0), oe[t], 1e-9);
@@ -173,8 +172,8 @@ static void test_recycling_served_with_the_orders(void **st)
         NEAR(TU_CP(r.tr, shortage, t, 0, 0), 0.0, 1e-9);
         NEAR(TU_CP(r.tr, shortage, t, 1, 0), 0.0, 1e-9);
     }
-    NEAR(TU_CP(r.tr, inventory, 2, 0, 0), 280.0 / 27, 1e-9);
-    NEAR(TU_CP(r.tr, inventory, 2, 1, 0), 1070.0 / 27, 1e-9);
+    NEAR(TU_CP(r.tr, inventory, 2, 0, 0), 20.0 / 3, 1e-9);
+    NEAR(TU_CP(r.tr, inventory, 2, 1, 0), 130.0 / 3, 1e-9);
     tu_path_free(&r);
     ms_scenario_free(s);
 }
