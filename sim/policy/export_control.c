@@ -875,15 +875,17 @@ static void parsed_describe(const ms_scenario *s, const void *data, char *buf, s
     char a[160], b[160];
     msl_mask_names(a, sizeof a, x->destinations, s->nimporters, REF_IMPORTER, s);
     msl_mask_names(b, sizeof b, x->products, s->nproducts, REF_PRODUCT, s);
-    int n = snprintf(buf, len, "%s -> %s, %s, %s, affected %.2g", x->exporter >= 0 ? s->suppliers[x->exporter].name : "?",
-                     a, b, (unsigned)x->mode < 3 ? mode_words[x->mode] : "?", ms_dist_mean(&x->affected));
+    int n = snprintf(buf, len, "%s -> %s, %s, %s, ", x->exporter >= 0 ? s->suppliers[x->exporter].name : "?", a, b,
+                     (unsigned)x->mode < 3 ? mode_words[x->mode] : "?");
+    if (n > 0 && (size_t)n < len)
+        n += x->naffected_by ? snprintf(buf + n, len - (size_t)n, "affected by industry (%d listed, others %.2g)",
+                                        x->naffected_by, ms_dist_mean(&x->affected))
+                             : snprintf(buf + n, len - (size_t)n, "affected %.2g", ms_dist_mean(&x->affected));
     if (x->mode == MS_CTRL_LICENSE && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, ", approval %s mean %.2g", ms_dist_kind_name(x->approval.kind),
-                 ms_dist_mean(&x->approval));
+        n += snprintf(buf + n, len - (size_t)n, ", approval %s mean %.2g", ms_dist_kind_name(x->approval.kind),
+                      ms_dist_mean(&x->approval));
     else if (x->mode == MS_CTRL_QUOTA && n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, ", quota %.4g t/month", ms_dist_mean(&x->quota_t_per_month));
-    if (x->naffected_by && n > 0 && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, ", by industry (%d listed)", x->naffected_by);
     if (x->nend_users && n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, ", %d end user%s denied", x->nend_users, x->nend_users > 1 ? "s" : "");
     if (x->mode == MS_CTRL_LICENSE && x->ngroups && n > 0 && (size_t)n < len)
