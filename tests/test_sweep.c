@@ -43,23 +43,24 @@ static void test_override_policy_and_default(void **state)
 {
     ms_diags d;
     ms_diags_init(&d);
-    ms_override ov[2] = {{"policies.april_licensing_ndfeb.license.approval", "0.3", "sw.yaml", 4, 9},
+    ms_override ov[2] = {{"policies.april_licensing_ndfeb.license.approval_end", "0.3", "sw.yaml", 4, 9},
                          {"policies.april_licensing_ndfeb.general_license", "0.125", "sw.yaml", 5, 9}};
     ms_scenario *base = ms_scenario_load(src(DEFAULT), &d);
     ms_scenario *s = ms_scenario_load_overrides(src(DEFAULT), ov, 2, &d);
     assert_non_null(base);
     assert_non_null(s);
     const ms_export_control *c = control(s, "april_licensing_ndfeb"), *c0 = control(base, "april_licensing_ndfeb");
-    assert_int_equal(c0->approval.kind, MS_DIST_BETA);
-    assert_int_equal(c->approval.kind, MS_DIST_FIXED);
-    assert_true(c->approval.p[0] == 0.3);
-    assert_int_equal(c->approval.line, 4);              /* located where the override was written */
-    assert_int_equal(c->approval.stream, c0->approval.stream); /* same key: same random stream */
+    assert_int_equal(c0->approval_end.kind, MS_DIST_PERT);
+    assert_int_equal(c->approval_end.kind, MS_DIST_FIXED);
+    assert_true(c->approval_end.p[0] == 0.3);
+    assert_int_equal(c->approval_end.line, 4);          /* located where the override was written */
+    assert_int_equal(c->approval_end.stream, c0->approval_end.stream); /* same key: same random stream */
     assert_true(c->general_license.p[0] == 0.125);      /* a defaulted input, created */
     assert_true(c0->general_license.p[0] == 0);
-    /* everything else as in the base: the affected share keeps its triangular */
-    assert_int_equal(c->affected.kind, c0->affected.kind);
-    assert_true(c->affected.p[2] == c0->affected.p[2]);
+    /* everything else as in the base: the affected shares by end use keep their triangulars */
+    assert_int_equal(c->naffected_by, c0->naffected_by);
+    assert_int_equal(c->affected_by[0].share.kind, MS_DIST_TRIANGULAR);
+    assert_true(c->affected_by[0].share.p[2] == c0->affected_by[0].share.p[2]);
     ms_scenario_free(s);
     ms_scenario_free(base);
     ms_diags_clear(&d);
