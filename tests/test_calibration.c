@@ -4,13 +4,16 @@
  * scenarios/baseline_2024.yaml runs the calibrated world (scenarios/world_2024.yaml) with no policy.
  * Its simulated 2024 exports of magnets from China must match China's customs figures as reported by
  * Adamas Intelligence, "Record rare earth magnet exports from China in 2024" (the project's table of
- * calibration figures, DATA.md, "Trade, 2023-2024"):
+ * calibration figures, DATA.md, "Trade, 2023-2024"), read as finished magnets. The customs code
+ * (HS 8505.11) counts magnet alloy and blanks too (DATA.md, scope notes); the world file takes an
+ * assumed 10% of the tonnes to South Korea, Vietnam and Japan as alloy for the magnet makers there,
+ * which the model counts as their output, not as Chinese magnets (world_2024.yaml, section C):
  *
- *   world         58,152 t   (within 3% here; the world file's own check is 0.2%)
+ *   world         56,897 t = 58,152 customs - 1,255 alloy (within 3% here; the file's own check 0.2%)
  *   Germany      ~11,000 t
  *   USA           ~7,500 t
- *   South Korea   >5,800 t
- *   Vietnam       ~4,750 t
+ *   South Korea    5,220 t = >5,800 customs - 580 alloy
+ *   Vietnam        4,275 t = ~4,750 customs - 475 alloy
  *   India         ~2,850 t   (each within 10% here)
  *
  * and those five must be the five largest simulated destinations. rest_of_world is left out of the
@@ -133,17 +136,22 @@ static void assert_within(const char *what, double got, double want, double tol)
 
 /* ---- baseline_2024 against China's 2024 customs figures ------------------ */
 
-/* DATA.md, "2024 by destination" (Adamas): the five largest destinations of China's magnet exports. */
+/* DATA.md, "2024 by destination" (Adamas): the five largest destinations of China's magnet exports,
+ * as finished magnets: customs tonnes less the alloy share world_2024.yaml assumes (section C). */
 static const struct {
     const char *importer;
     double t;
 } TOP5[5] = {
-    {"germany", 11000}, /* ~11,000 t (+24% y/y) */
-    {"usa", 7500},      /* ~7,500 t (+1%) */
-    {"south_korea", 5800}, /* >5,800 t */
-    {"vietnam", 4750},  /* ~4,750 t */
-    {"india", 2850},    /* ~2,850 t (+49%) */
+    {"germany", 11000},    /* ~11,000 t (+24% y/y) */
+    {"usa", 7500},         /* ~7,500 t (+1%) */
+    {"south_korea", 5220}, /* >5,800 t customs, less 10% alloy (assumption, world_2024.yaml C) */
+    {"vietnam", 4275},     /* ~4,750 t customs, less 10% alloy (assumption, world_2024.yaml C) */
+    {"india", 2850},       /* ~2,850 t (+49%) */
 };
+
+/* China's finished-magnet exports in 2024: 58,152 t customs (Adamas) less the 10% alloy share assumed
+ * for South Korea (580 t), Vietnam (475 t) and Japan (200 t): world_2024.yaml, section C. */
+#define CHINA_2024_FINISHED_T (58152.0 - 580.0 - 475.0 - 200.0)
 
 static void test_baseline_2024_exports(void **state)
 {
@@ -159,8 +167,8 @@ static void test_baseline_2024_exports(void **state)
     ms_engine *e = compile(s, 0);
     ms_result *r = run(e, CAL_PATHS);
 
-    /* 58,152 t in 2024 (Adamas, from China customs) */
-    assert_within("china -> world", china_exports(e, r, china, -1), 58152, 0.03);
+    /* 58,152 t in 2024 (Adamas, from China customs), of which 56,897 t finished magnets */
+    assert_within("china -> world", china_exports(e, r, china, -1), CHINA_2024_FINISHED_T, 0.03);
 
     for (int k = 0; k < 5; k++) {
         int i = ms_scenario_importer(s, TOP5[k].importer);
