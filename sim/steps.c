@@ -154,16 +154,21 @@ void ms_capacity_month0(const ms_engine *e, ms_work *w)
             VD(AT(w->E, s * e->P + p)) = VD(VS(e->s_es[s * e->P + p])) * capacity_of(e, w, s, p, 0);
 }
 
-/* Baseline demand growth of each importer and product (licence budgets). */
-static void baseline_growth(const ms_engine *e, ms_work *w)
+/* Baseline demand growth of each importer and product since month 0, the
+ * season's included (licence budgets). */
+static void baseline_growth(const ms_engine *e, ms_work *w, int t)
 {
     int P = e->P;
     for (int i = 0; i < e->I; i++)
         for (int p = 0; p < P; p++) {
             vd g = vsplat(0);
             for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
-                if (e->c_D0[c * P + p] != NONE)
-                    g += VD(VS(e->c_D0[c * P + p])) / 12.0 * VD(AT(w->gf, c));
+                if (e->c_D0[c * P + p] != NONE) {
+                    vd d = VD(VS(e->c_D0[c * P + p])) / 12.0 * VD(AT(w->gf, c));
+                    if (e->i_hasseason[i]) /* D0sum is month 0's demand, its season included */
+                        d *= ms_season(e, i, t);
+                    g += d;
+                }
             vd Ds = VD(AT(w->D0sum, i * P + p));
             VD(AT(w->gscale, i * P + p)) = vsel(Ds > 0, g / Ds, vsplat(1.0));
         }
@@ -181,7 +186,7 @@ void ms_tariffs_of_month(const ms_engine *e, ms_work *w, int t)
  * regimes (export controls: on or off, approval share, hoarding flags). */
 void step_policy_month(const ms_engine *e, ms_work *w, int t)
 {
-    baseline_growth(e, w);
+    baseline_growth(e, w, t);
     ms_tariffs_of_month(e, w, t);
     memset(w->hoard, 0, sizeof(long long) * (size_t)e->I * e->P * W);
     for (int f = 0; f < e->nflows; f++) {
@@ -222,6 +227,8 @@ void step_demand(const ms_engine *e, ms_work *w, int t, int p)
                 continue;
             }
             vd d = VD(VS(sl)) / 12.0 * VD(AT(w->gf, c));
+            if (e->i_hasseason[i])
+                d *= ms_season(e, i, t);
             if (shocks)
                 d *= VD(AT(w->shock, c));
             d *= pfb;
