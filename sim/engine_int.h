@@ -143,6 +143,7 @@ struct ms_engine {
     int *i_q, *i_beta, *i_delta, *i_eps, *i_epss, *i_smooth, *i_pcap; /* [I] slots: qualification months,
                                     cost sensitivity, diversion share, demand elasticity, shortage elasticity,
                                     price smoothing months, premium cap */
+    int *i_epsd;                 /* [I] slot of the destination elasticity, NONE: no destination premium */
     double *i_season;            /* [I*12] demand factor of importer i in calendar month m (0 = January); 1
                                     when it gives no seasonality */
     int *i_hasseason;            /* [I] 1 when importer i gives seasonality */

@@ -814,7 +814,9 @@ static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
     return vsel(ci <= MAX_PRICE_INDEX, ci, vsplat(MAX_PRICE_INDEX)); /* a tiny baseline cost can overflow */
 }
 
-/* The scarcity premium f^(1/eps_short) when the fill rate f < 1, capped. */
+/* A scarcity premium f^(1/eps) when f < 1 (the cap when f = 0), capped: the
+ * consumption premium of the fill rate and eps_short, the destination
+ * premium of the market fill and eps_dest. */
 static vd scarcity_premium(vd f, const double *pcap, const double *epss)
 {
     vd prem = vsplat(1.0);
@@ -829,6 +831,20 @@ static vd scarcity_premium(vd f, const double *pcap, const double *epss)
     return prem;
 }
 
+/* The importer's market fill of the month: the volume granted at origin to
+ * it (first and diverted passes, over its suppliers) over its import need
+ * (1 when it needs nothing).  It exceeds 1 only by a rounding of the
+ * shares' sum, and scarcity_premium prices any fill >= 1 as 1: the min(1, .)
+ * of docs/model.md. */
+static vd market_fill(const ms_engine *e, ms_work *w, int i, int p)
+{
+    int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
+    vd got = vsplat(0), N = VD(AT(w->N, i * e->P + p));
+    for (int f = f0; f < f1; f++)
+        got += VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+    return vsel(N > 0, got / N, vsplat(1.0));
+}
+
 void step_prices(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P;
@@ -838,6 +854,10 @@ void step_prices(const ms_engine *e, ms_work *w, int t, int p)
         if (!e->i_hasp[ip])
             continue;
         vd prem = scarcity_premium(VD(AT(w->fillp, ip)), VS(e->i_pcap[i]), VS(e->i_epss[i]));
+        if (e->i_epsd[i] != NONE) { /* the destination premium, where the scarcity of supply prices */
+            vd dprem = scarcity_premium(market_fill(e, w, i, p), VS(e->i_pcap[i]), VS(e->i_epsd[i]));
+            prem = vsel(dprem > prem, dprem, prem);
+        }
         VD(AT(w->pi, ip)) = cost_index(e, w, i, p) * prem;
         ms_hook_ctx x = {.t = t, .p = p, .i = i};
         ms_hooks_run(e, w, MS_HOOK_PRICE, &x);
