@@ -405,37 +405,23 @@ static void test_destination_premium_no_need(void **st)
     ms_scenario_free(s);
 }
 
-/* pi takes the larger premium.  As in test_scarcity_premium with cut 0.36
- * (fill f = 0.64 every month, no stock, consumption premium 0.64^-2 =
- * 2.44140625, cap 3): the importer asks 100 t and a can grant 64 (capacity),
- * so fm = 0.64 too.  eps_dest -1: 0.64^-1 = 1.5625 < 2.4414: pi =
- * 2.44140625.  eps_dest -0.2: 0.64^-5 = 9.31, capped at 3: pi = 3. */
+/* pi takes the larger premium.  test_scarcity_premium's scenario with cut
+ * 0.36 (fill f = 0.64 every month, no stock, consumption premium 0.64^-2 =
+ * 2.44140625, cap 3) and a destination elasticity: the importer asks 100 t
+ * and a can grant 64 (capacity), so fm = 0.64 too.  eps_dest -1: 0.64^-1 =
+ * 1.5625 < 2.4414: pi = 2.44140625.  eps_dest -0.2: 0.64^-5 = 9.31, capped
+ * at 3: pi = 3. */
 static void test_destination_premium_larger_of_two(void **st)
 {
     (void)st;
     const char *eps[2] = {"-1", "-0.2"};
     const double pi[2] = {2.44140625, 3.0};
     for (int k = 0; k < 2; k++) {
-        ms_scenario *s = tu_load_fmt("magsim: 1\n"
-                                     "horizon: {start: 2025-01, months: 3}\n"
-                                     "products: {ndfeb: {price_usd_per_kg: 50}}\n"
-                                     "suppliers:\n"
-                                     "  a: {country: CN, capacity_t_per_year: {ndfeb: 1200}, price_flex: 0,\n"
-                                     "      outages: {hazard_per_month: 1, duration_months: 12, cut: 0.36}}\n"
-                                     "importers:\n"
-                                     "  usa:\n"
-                                     "    sourcing: {ndfeb: {a: 1}}\n"
-                                     "    transit_months: {default: 0}\n"
-                                     "    switching: {cost_sensitivity: 0, diversion: 0}\n"
-                                     "    demand_elasticity: 0\n"
-                                     "    shortage_elasticity: -0.5\n"
-                                     "    destination_elasticity: %s\n"
-                                     "    premium_cap: 3\n"
-                                     "    industries:\n"
-                                     "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1}\n",
-                                     eps[k]);
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml, PREMIUM, "0.36");
+        ms_scenario *s = tu_load_fmt("%s    destination_elasticity: %s\n", yaml, eps[k]);
         tu_path r = tu_path_run(s, 0);
-        for (int t = 0; t < 3; t++) {
+        for (int t = 0; t < 4; t++) {
             assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), 64.0, 1e-9);
             assert_float_equal(TU_IP(r.tr, fill_rate, t, 0, 0), 0.64, 1e-12);
             assert_float_equal(TU_IP(r.tr, price_index, t, 0, 0), pi[k], 1e-12);
