@@ -244,6 +244,9 @@ static double compile_importers(ms_engine *e, int *oom)
     int **isl[7] = {&e->i_q, &e->i_beta, &e->i_delta, &e->i_eps, &e->i_epss, &e->i_smooth, &e->i_pcap};
     for (int k = 0; k < 7; k++)
         *isl[k] = zalloc(oom, I, sizeof(int));
+    e->i_epsd = zalloc(oom, I, sizeof(int));
+    e->i_season = zalloc(oom, (size_t)I * 12, sizeof(double));
+    e->i_hasseason = zalloc(oom, I, sizeof(int));
     e->cell0 = zalloc(oom, (size_t)I + 1, sizeof(int));
     e->tier0 = zalloc(oom, (size_t)I + 1, sizeof(int));
     e->tiers = zalloc(oom, C, sizeof(ms_tier));
@@ -278,6 +281,9 @@ static double compile_importers(ms_engine *e, int *oom)
         e->i_epss[i] = slot(e, oom, &im->shortage_elasticity);
         e->i_smooth[i] = slot(e, oom, &im->price_smoothing_months);
         e->i_pcap[i] = slot(e, oom, &im->premium_cap);
+        e->i_epsd[i] = im->has_destination_elasticity ? slot(e, oom, &im->destination_elasticity) : NONE;
+        memcpy(e->i_season + (size_t)i * 12, im->seasonality, sizeof im->seasonality);
+        e->i_hasseason[i] = im->has_seasonality;
         for (int k = 0; k < im->nindustries; k++, c++) {
             const ms_industry *in = &im->industries[k];
             e->c_imp[c] = i;
@@ -527,6 +533,7 @@ ms_engine *ms_engine_alloc(const ms_scenario *sc, const ms_engine_opts *opts, ch
     e->series_on = opts->series;
     e->batch = ms_path_batch_select(NULL);
     e->T = sc->months;
+    e->month0 = sc->start_month - 1;
     e->S = sc->nsuppliers;
     e->I = sc->nimporters;
     e->P = sc->nproducts;
@@ -575,7 +582,7 @@ void ms_engine_free(ms_engine *e)
                     e->s_cap, e->s_es, e->s_price, e->s_eta, e->s_pcap, e->s_has, e->s_out_h, e->s_out_dur,
                     e->s_out_cut, e->s_out_stream, e->sp_exp0, e->sp_exp, e->exp_cap, e->exp_start, e->exp_ramp,
                     e->w0, e->i_hasp, e->i_transit, e->i_q, e->i_beta, e->i_delta, e->i_eps, e->i_epss,
-                    e->i_smooth, e->i_pcap, e->cell0, e->tiers, e->tier0, e->c_imp, e->c_D0, e->c_g, e->c_m,
+                    e->i_smooth, e->i_pcap, e->i_epsd, e->i_season, e->i_hasseason, e->cell0, e->tiers, e->tier0, e->c_imp, e->c_D0, e->c_g, e->c_m,
                     e->c_tau, e->c_h, e->c_val, e->c_smax, e->c_stau, e->c_strig, e->c_prio, e->c_order,
                     e->fl0, e->fl_s, e->fl_i, e->fl_p, e->fl_ok, e->fs0, e->fs, e->flow_id, e->fc0, e->fl_cell,
                     e->ip_cell, e->pol, e->desc,

@@ -143,6 +143,11 @@ struct ms_engine {
     int *i_q, *i_beta, *i_delta, *i_eps, *i_epss, *i_smooth, *i_pcap; /* [I] slots: qualification months,
                                     cost sensitivity, diversion share, demand elasticity, shortage elasticity,
                                     price smoothing months, premium cap */
+    int *i_epsd;                 /* [I] slot of the destination elasticity, NONE: no destination premium */
+    double *i_season;            /* [I*12] demand factor of importer i in calendar month m (0 = January); 1
+                                    when it gives no seasonality */
+    int *i_hasseason;            /* [I] 1 when importer i gives seasonality */
+    int month0;                  /* calendar month of month 0 (0 = January): month t is (month0 + t) % 12 */
     int *cell0;                  /* [I+1] cells of importer i: cell0[i] .. cell0[i+1]-1 */
     ms_tier *tiers;              /* rationing tiers of importer i: tiers[tier0[i] .. tier0[i+1]-1] */
     int *tier0;                  /* [I+1] */
@@ -212,7 +217,7 @@ struct ms_engine {
     X(double, pi, I * P)               /* [i*P+p] price index (1 = baseline) */                            \
     X(double, fillp, I * P)            /* [i*P+p] fill rate of the month: consumption / demand */          \
     X(double, cb, I * P)               /* [i*P+p] baseline landed cost, USD/kg */                          \
-    X(double, D0sum, I * P)            /* [i*P+p] baseline monthly demand, t/mo */                         \
+    X(double, D0sum, I * P)            /* [i*P+p] demand of month 0 (its season included), t/mo */         \
     X(double, gscale, I * P)           /* [i*P+p] baseline demand growth since month 0 (licence budgets) */ \
     X(long long, hoard, I * P)         /* [i*P+p] -1 while a control touching (i,p) is announced or on */  \
     X(double, pk, I * P)               /* [i*P+p] peak price shock so far */                               \
@@ -409,6 +414,12 @@ void step_month_end(const ms_engine *e, ms_work *w, int t);
 /* Helpers the steps and the policies share. */
 double ms_ramp(double t, double start, double len);         /* smooth S-curve 0 -> 1 */
 void ms_schedule(double *a, int H, int t, double lag, double v, int l); /* a[k*W + l] += split volume */
+
+/* Seasonal demand factor of importer i in month t (docs/model.md, step 2). */
+static inline double ms_season(const ms_engine *e, int i, int t)
+{
+    return e->i_season[(size_t)i * 12 + (size_t)((e->month0 + t) % 12)];
+}
 
 /* Statistic k of the lanes' per-path vectors, as one vector (an lvalue). */
 #define OUTV(k) VD(w->ob + (size_t)(k) * w->ostride)

@@ -148,8 +148,19 @@ static void reference_start(const ms_engine *e, ms_work *w)
     }
 }
 
+/* Lane l's demand of cell c for product p in month 0 (t/mo), its importer's
+ * season included: what the steady state is sized on. */
+static double month0_demand(const ms_engine *e, ms_work *w, int c, int p, int l)
+{
+    int sl = e->c_D0[c * e->P + p];
+    if (sl == NONE)
+        return 0;
+    double D0 = VS(sl)[l] / 12.0;
+    return e->i_hasseason[e->c_imp[c]] ? D0 * ms_season(e, e->c_imp[c], 0) : D0;
+}
+
 /* Pipelines full of lane l's baseline flow f of importer i (t/mo Vm, transit
- * L), and the industries' claims on it split by baseline demand. */
+ * L), and the industries' claims on it split by month-0 demand. */
 static void fill_pipeline(const ms_engine *e, ms_work *w, int i, int p, double Vm, double L, double Dsum, int l)
 {
     int P = e->P, H = e->H;
@@ -163,7 +174,7 @@ static void fill_pipeline(const ms_engine *e, ms_work *w, int i, int p, double V
         a[(int)fl * W + l] += Vm * f;
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
         int cp = c * P + p;
-        double D0 = e->c_D0[cp] == NONE ? 0 : VS(e->c_D0[cp])[l] / 12.0;
+        double D0 = month0_demand(e, w, c, p, l);
         double sh = Dsum > 0 ? D0 / Dsum : 0;
         double *cl = AT(w->claim, (size_t)cp * H);
         for (int t2 = 0; t2 < (int)fl && t2 < H; t2++)
@@ -197,7 +208,7 @@ static void steady_state(const ms_engine *e, ms_work *w, int i, int p, int l)
     AT(w->cb, i * P + p)[l] = cb > 0 ? cb : 1.0;
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
         int cp = c * P + p;
-        double D0 = e->c_D0[cp] == NONE ? 0 : VS(e->c_D0[cp])[l] / 12.0;
+        double D0 = month0_demand(e, w, c, p, l);
         AT(w->inv, cp)[l] = VS(e->c_m[c])[l] * D0;
         Dsum += D0;
     }

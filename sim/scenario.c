@@ -664,6 +664,46 @@ static void h_industries(msl *L, const msn *v, void *base, const mskey *k, const
     }
 }
 
+/* seasonality: 12 plain numbers > 0, the demand factors of January..December.
+ * Factors whose mean is not 1 change annual demand: a warning. */
+static void h_seasonality(msl *L, const msn *v, void *base, const mskey *k, const char *path)
+{
+    ms_importer *im = base;
+    if (v->type != MSN_LIST) {
+        msl_err(L, MS_D_TYPE, v, "seasonality: expected a list of 12 plain numbers (January..December), got %s",
+                msn_type_name(v->type));
+        return;
+    }
+    if (v->n != 12) {
+        msl_err(L, MS_D_VALUE, v, "seasonality: expected 12 factors (January..December), got %d", v->n);
+        return;
+    }
+    double x[12], sum = 0;
+    int ok = 1;
+    for (int m = 0; m < 12; m++) {
+        const msn *it = v->vals[m];
+        if (it->type != MSN_SCALAR) {
+            msl_err(L, MS_D_TYPE, it, "seasonality factors are plain numbers, not %s", it->type == MSN_MAP
+                    ? "distributions (a month's factor is fixed)" : msn_type_name(it->type));
+            ok = 0;
+        } else if (msl_number(L, it, &x[m])) {
+            ok = 0;
+        } else if (!(x[m] > 0)) {
+            msl_err(L, MS_D_RANGE, it, "%g is out of range: a seasonality factor is > 0", x[m]);
+            ok = 0;
+        } else {
+            sum += x[m];
+        }
+    }
+    if (!ok)
+        return;
+    memcpy(im->seasonality, x, sizeof x);
+    im->has_seasonality = 1;
+    if (fabs(sum / 12.0 - 1.0) > 1e-6)
+        msl_err(L, MS_D_WARNING, v, "seasonality: the factors' mean is %.9g, not 1: annual demand is scaled by it",
+                sum / 12.0);
+}
+
 static const char *const rationing_words[] = {"priority", "proportional", NULL};
 
 static const mskey switching_schema[] = {
@@ -689,6 +729,10 @@ static const mskey importer_schema[] = {
          .off = offsetof(ms_importer, price_smoothing_months), .flags = K_DEF, .range = R_GE1, .def = 3},
     {.key = "premium_cap", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_importer, premium_cap),
          .flags = K_DEF, .range = R_GE1, .def = 4},
+    {.key = "destination_elasticity", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_importer, destination_elasticity), .flags = K_HAS, .range = R_NEG,
+         .has_off = offsetof(ms_importer, has_destination_elasticity)},
+    {.key = "seasonality", .type = MSN_ANY, .fn = h_seasonality, .range = R_ANY},
     {.key = "rationing", .type = MSN_SCALAR, .fn = msl_h_enum, .off = offsetof(ms_importer, rationing),
          .range = R_ANY, .words = rationing_words},
     {.key = "industries", .type = MSN_MAP, .fn = h_industries, .flags = K_NAMED, .range = R_ANY,
@@ -720,6 +764,8 @@ static void h_importers(msl *L, const msn *v, void *base, const mskey *k, const 
         im->sourcing = calloc((size_t)(np * ns > 0 ? np * ns : 1), sizeof *im->sourcing);
         im->has_sourcing = calloc((size_t)(np ? np : 1), sizeof *im->has_sourcing);
         im->transit_months = calloc((size_t)(ns ? ns : 1), sizeof *im->transit_months);
+        for (int m = 0; m < 12; m++)
+            im->seasonality[m] = 1.0;
         if (!im->sourcing || !im->has_sourcing || !im->transit_months)
             continue;
         msl_join(sub, sizeof sub, path, im->name);

@@ -154,16 +154,21 @@ void ms_capacity_month0(const ms_engine *e, ms_work *w)
             VD(AT(w->E, s * e->P + p)) = VD(VS(e->s_es[s * e->P + p])) * capacity_of(e, w, s, p, 0);
 }
 
-/* Baseline demand growth of each importer and product (licence budgets). */
-static void baseline_growth(const ms_engine *e, ms_work *w)
+/* Baseline demand growth of each importer and product since month 0, the
+ * season's included (licence budgets). */
+static void baseline_growth(const ms_engine *e, ms_work *w, int t)
 {
     int P = e->P;
     for (int i = 0; i < e->I; i++)
         for (int p = 0; p < P; p++) {
             vd g = vsplat(0);
             for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
-                if (e->c_D0[c * P + p] != NONE)
-                    g += VD(VS(e->c_D0[c * P + p])) / 12.0 * VD(AT(w->gf, c));
+                if (e->c_D0[c * P + p] != NONE) {
+                    vd d = VD(VS(e->c_D0[c * P + p])) / 12.0 * VD(AT(w->gf, c));
+                    if (e->i_hasseason[i]) /* D0sum is month 0's demand, its season included */
+                        d *= ms_season(e, i, t);
+                    g += d;
+                }
             vd Ds = VD(AT(w->D0sum, i * P + p));
             VD(AT(w->gscale, i * P + p)) = vsel(Ds > 0, g / Ds, vsplat(1.0));
         }
@@ -201,7 +206,7 @@ static void queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved
  * regimes (export controls: on or off, approval share, hoarding flags). */
 void step_policy_month(const ms_engine *e, ms_work *w, int t)
 {
-    baseline_growth(e, w);
+    baseline_growth(e, w, t);
     ms_tariffs_of_month(e, w, t);
     memset(w->hoard, 0, sizeof(long long) * (size_t)e->I * e->P * W);
     memset(w->noleft, 0, sizeof(long long) * (size_t)e->C * e->P * W);
@@ -249,6 +254,8 @@ void step_demand(const ms_engine *e, ms_work *w, int t, int p)
                 continue;
             }
             vd d = VD(VS(sl)) / 12.0 * VD(AT(w->gf, c));
+            if (e->i_hasseason[i])
+                d *= ms_season(e, i, t);
             if (shocks)
                 d *= VD(AT(w->shock, c));
             d *= pfb;
@@ -1080,7 +1087,9 @@ static vd cost_index(const ms_engine *e, ms_work *w, int i, int p)
     return vsel(ci <= MAX_PRICE_INDEX, ci, vsplat(MAX_PRICE_INDEX)); /* a tiny baseline cost can overflow */
 }
 
-/* The scarcity premium f^(1/eps_short) when the fill rate f < 1, capped. */
+/* A scarcity premium f^(1/eps) when f < 1 (the cap when f = 0), capped: the
+ * consumption premium of the fill rate and eps_short, the destination
+ * premium of the market fill and eps_dest. */
 static vd scarcity_premium(vd f, const double *pcap, const double *epss)
 {
     vd prem = vsplat(1.0);
@@ -1095,6 +1104,20 @@ static vd scarcity_premium(vd f, const double *pcap, const double *epss)
     return prem;
 }
 
+/* The importer's market fill of the month: the volume granted at origin to
+ * it (first and diverted passes, over its suppliers) over its import need
+ * (1 when it needs nothing).  It exceeds 1 only by a rounding of the
+ * shares' sum, and scarcity_premium prices any fill >= 1 as 1: the min(1, .)
+ * of docs/model.md. */
+static vd market_fill(const ms_engine *e, ms_work *w, int i, int p)
+{
+    int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
+    vd got = vsplat(0), N = VD(AT(w->N, i * e->P + p));
+    for (int f = f0; f < f1; f++)
+        got += VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+    return vsel(N > 0, got / N, vsplat(1.0));
+}
+
 void step_prices(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P;
@@ -1104,6 +1127,10 @@ void step_prices(const ms_engine *e, ms_work *w, int t, int p)
         if (!e->i_hasp[ip])
             continue;
         vd prem = scarcity_premium(VD(AT(w->fillp, ip)), VS(e->i_pcap[i]), VS(e->i_epss[i]));
+        if (e->i_epsd[i] != NONE) { /* the destination premium, where the scarcity of supply prices */
+            vd dprem = scarcity_premium(market_fill(e, w, i, p), VS(e->i_pcap[i]), VS(e->i_epsd[i]));
+            prem = vsel(dprem > prem, dprem, prem);
+        }
         VD(AT(w->pi, ip)) = cost_index(e, w, i, p) * prem;
         ms_hook_ctx x = {.t = t, .p = p, .i = i};
         ms_hooks_run(e, w, MS_HOOK_PRICE, &x);

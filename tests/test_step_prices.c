@@ -2,8 +2,9 @@
  * test_step_prices.c - step 10, prices (docs/model.md, "10. Prices"):
  * supplier scarcity pricing and its cap, the landed cost index with
  * tariffs (the policies' month: a schedule of steps, tariffs on one flow
- * summing), the scarcity premium, and the smoothed price index seen through
- * the demand elasticity and the substitution trigger; against numbers
+ * summing), the scarcity premium, the destination premium of the market
+ * fill, and the smoothed price index seen through the demand elasticity and
+ * the substitution trigger; against numbers
  * worked out by hand through the real engine, one path traced month by
  * month.
  *
@@ -280,6 +281,156 @@ static void test_cost_index_nothing_granted(void **st)
     ms_scenario_free(s);
 }
 
+/* The destination premium (docs/model.md, step 10): with
+ * destination_elasticity eps_dest, the market fill fm = min(1, volume
+ * granted at origin to the importer this month, first and diverted passes /
+ * its import need N) (1 when N = 0) prices min(premium_cap, fm^(1/eps_dest))
+ * (premium_cap when fm = 0), and pi = cost index x max(consumption premium,
+ * destination premium).  Supplier a (ample, 50 USD/kg) is usa's only
+ * source; b (ample, 60 USD/kg, no sourcing share) is there for diversion.
+ * usa: 100 t/month, three months of cover, eps_short -0.5, premium cap 5.
+ * A licence on a from 2025-02 (month 1), approval 0.5, no delay: a's budget
+ * is 0.5 x 100 = 50 t/month.  %s: months, diversion, destination
+ * elasticity line, more policies. */
+static const char *DEST =
+    "magsim: 1\n"
+    "horizon: {start: 2025-01, months: %s}\n"
+    "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+    "suppliers:\n"
+    "  a: {country: CN, capacity_t_per_year: {ndfeb: 1000000}}\n"
+    "  b: {country: JP, capacity_t_per_year: {ndfeb: 1000000}, price_usd_per_kg: {ndfeb: 60}}\n"
+    "importers:\n"
+    "  usa:\n"
+    "    sourcing: {ndfeb: {a: 1}}\n"
+    "    transit_months: {default: 0}\n"
+    "    switching: {cost_sensitivity: 0, diversion: %s}\n"
+    "    demand_elasticity: 0\n"
+    "    shortage_elasticity: -0.5\n"
+    "    premium_cap: 5\n"
+    "%s"
+    "    industries:\n"
+    "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 3, restore_months: 1}\n"
+    "policies:\n"
+    "  - {name: lic, type: export_control, exporter: a, mode: license, start: 2025-02,\n"
+    "     license: {approval: 0.5}}\n"
+    "%s";
+
+/* A licence cap that halves what is granted while stocks still cover
+ * demand; no diversion, eps_dest -0.5.
+ * Month 0: steady, N = 100 granted in full: fm = 1, pi = 1.
+ * Month 1: stock 300 at target, N = 100, granted 50: fm = 0.5, destination
+ * premium 0.5^(1/-0.5) = 4; the stock covers demand (300 + 50 - 100 = 250):
+ * fill 1, consumption premium 1; cost index 1 (a's price is flat: 50 t
+ * passed its controls, far below its capacity): pi = 4.
+ * Month 2: N = 100 + (300 - 250) = 150, granted 50: fm = 1/3, (1/3)^-2 = 9,
+ * capped at 5; stock 200, fill 1: pi = 5.  Month 3: N = 200, fm = 0.25,
+ * 16 -> 5; stock 150: pi = 5.
+ * a's price stays 50 every month.  Without destination_elasticity the same
+ * path prices nothing (pi = 1): the consumption premium moves only once
+ * stocks run out. */
+static void test_destination_premium_licence_cap(void **st)
+{
+    (void)st;
+    const double N[4] = {100, 100, 150, 200}, I[4] = {300, 250, 200, 150}, pi[4] = {1, 4, 5, 5};
+    for (int on = 0; on < 2; on++) {
+        ms_scenario *s = tu_load_fmt(DEST, "4", "0", on ? "    destination_elasticity: -0.5\n" : "", "");
+        tu_path r = tu_path_run(s, 0);
+        for (int t = 0; t < 4; t++) {
+            assert_float_equal(TU_SIP(r.tr, requests, t, 0, 0, 0), N[t], 1e-9);
+            assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), t ? 50.0 : 100.0, 1e-9);
+            assert_float_equal(TU_CP(r.tr, inventory, t, 0, 0), I[t], 1e-9);
+            assert_float_equal(TU_IP(r.tr, fill_rate, t, 0, 0), 1.0, 1e-12);
+            assert_float_equal(RHO(r.tr, t, 0), 50.0, 1e-12);
+            assert_float_equal(TU_IP(r.tr, price_index, t, 0, 0), on ? pi[t] : 1.0, 1e-12);
+        }
+        assert_float_equal(TU_IP(r.tr, price_index, 1, 0, 0), on ? pow(0.5, 1.0 / -0.5) : 1.0, 1e-12);
+        tu_path_free(&r);
+        ms_scenario_free(s);
+    }
+}
+
+/* fm counts diverted volume.  Diversion 0.5, eps_dest -0.5.
+ * Month 1: N = 100, a grants 50; of the 50 unmet, 0.5 x 50 = 25 t is
+ * re-requested from b (spare capacity, not failing) and granted: fm = 75 /
+ * 100 = 0.75, premium 0.75^-2 = 16/9.  Cost index over what was granted:
+ * (50 x 50 + 25 x 60) / 75 / 50 = 16/15.  pi = 16/15 x 16/9 = 256/135.
+ * Stock 300 + 75 - 100 = 275, fill 1.
+ * Month 2: N = 100 + (300 - 275) = 125 (a keeps its whole share: no cost
+ * sensitivity, b has no baseline share), a grants 50, b 0.5 x 75 = 37.5:
+ * fm = 87.5 / 125 = 0.7, premium 0.7^-2 = 2.0408; cost index (2500 + 37.5 x
+ * 60) / 87.5 / 50 = 38/35; pi = 38/35 / 0.49.  (Counting only a's grant,
+ * fm would be 0.5 and 0.4.)  Prices of a and b unchanged (50, 60). */
+static void test_destination_premium_diverted(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(DEST, "3", "0.5", "    destination_elasticity: -0.5\n", "");
+    tu_path r = tu_path_run(s, 0);
+    assert_float_equal(TU_SIP(r.tr, shipments, 1, 1, 0, 0), 25.0, 1e-9);
+    assert_float_equal(TU_SIP(r.tr, shipments, 2, 1, 0, 0), 37.5, 1e-9);
+    assert_float_equal(TU_SIP(r.tr, requests, 2, 0, 0, 0), 125.0, 1e-9);
+    assert_float_equal(TU_IP(r.tr, fill_rate, 2, 0, 0), 1.0, 1e-12);
+    assert_float_equal(TU_IP(r.tr, price_index, 0, 0, 0), 1.0, 1e-12);
+    assert_float_equal(TU_IP(r.tr, price_index, 1, 0, 0), 256.0 / 135.0, 1e-12);
+    assert_float_equal(TU_IP(r.tr, price_index, 2, 0, 0), 38.0 / 35.0 / 0.49, 1e-12);
+    for (int t = 0; t < 3; t++) {
+        assert_float_equal(RHO(r.tr, t, 0), 50.0, 1e-12);
+        assert_float_equal(RHO(r.tr, t, 1), 60.0, 1e-12);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* N = 0: fm = 1, nothing to price.  eps_dest -0.5, no diversion; on top of
+ * the licence a ban on a from 2025-02 and demand halved from 2025-02.
+ * Months 1..3: D = 50, stock 300, 250, 200 above the target 150: N = max(0,
+ * 50 + (150 - 300)) = 0, then max(0, 50 - 100) = 0, then 50 - 50 = 0:
+ * nothing asked, nothing granted, fm = 1: pi = 1 (cost index over the
+ * shares: 1).  Month 4: stock 150, N = 50, all of it banned: fm = 0, the
+ * premium is the cap, 5, while the stock still covers demand (fill 1). */
+static void test_destination_premium_no_need(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(DEST, "5", "0", "    destination_elasticity: -0.5\n",
+                                 "  - {name: ban, type: export_control, exporter: a, mode: ban, start: 2025-02}\n"
+                                 "  - {name: half, type: demand_shock, start: 2025-02, multiplier: 0.5}\n");
+    tu_path r = tu_path_run(s, 0);
+    const double N[5] = {100, 0, 0, 0, 50}, I[5] = {300, 250, 200, 150, 100}, pi[5] = {1, 1, 1, 1, 5};
+    for (int t = 0; t < 5; t++) {
+        assert_float_equal(TU_SIP(r.tr, requests, t, 0, 0, 0), N[t], 1e-9);
+        assert_float_equal(TU_CP(r.tr, inventory, t, 0, 0), I[t], 1e-9);
+        assert_float_equal(TU_IP(r.tr, fill_rate, t, 0, 0), 1.0, 1e-12);
+        assert_float_equal(TU_IP(r.tr, price_index, t, 0, 0), pi[t], 1e-12);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
+/* pi takes the larger premium.  test_scarcity_premium's scenario with cut
+ * 0.36 (fill f = 0.64 every month, no stock, consumption premium 0.64^-2 =
+ * 2.44140625, cap 3) and a destination elasticity: the importer asks 100 t
+ * and a can grant 64 (capacity), so fm = 0.64 too.  eps_dest -1: 0.64^-1 =
+ * 1.5625 < 2.4414: pi = 2.44140625.  eps_dest -0.2: 0.64^-5 = 9.31, capped
+ * at 3: pi = 3. */
+static void test_destination_premium_larger_of_two(void **st)
+{
+    (void)st;
+    const char *eps[2] = {"-1", "-0.2"};
+    const double pi[2] = {2.44140625, 3.0};
+    for (int k = 0; k < 2; k++) {
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml, PREMIUM, "0.36");
+        ms_scenario *s = tu_load_fmt("%s    destination_elasticity: %s\n", yaml, eps[k]);
+        tu_path r = tu_path_run(s, 0);
+        for (int t = 0; t < 4; t++) {
+            assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), 64.0, 1e-9);
+            assert_float_equal(TU_IP(r.tr, fill_rate, t, 0, 0), 0.64, 1e-12);
+            assert_float_equal(TU_IP(r.tr, price_index, t, 0, 0), pi[k], 1e-12);
+        }
+        tu_path_free(&r);
+        ms_scenario_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +439,10 @@ int main(void)
         cmocka_unit_test(test_scarcity_premium),
         cmocka_unit_test(test_price_smoothing),
         cmocka_unit_test(test_tariff_schedule_and_sum),
+        cmocka_unit_test(test_destination_premium_licence_cap),
+        cmocka_unit_test(test_destination_premium_diverted),
+        cmocka_unit_test(test_destination_premium_no_need),
+        cmocka_unit_test(test_destination_premium_larger_of_two),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

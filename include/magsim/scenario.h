@@ -103,6 +103,12 @@ typedef struct ms_importer {
     ms_dist shortage_elasticity; /* shortage_elasticity: eps_short (< 0), default -0.25 */
     ms_dist price_smoothing_months; /* price_smoothing_months: time constant of pibar (>= 1), default 3 */
     ms_dist premium_cap;       /* premium_cap: max scarcity premium multiple (>= 1), default 4 */
+    int has_destination_elasticity; /* 1 when destination_elasticity is given (the destination premium is on) */
+    ms_dist destination_elasticity; /* destination_elasticity: eps_dest (< 0) of the destination premium, read
+                                  only when has_destination_elasticity */
+    double seasonality[12];    /* seasonality: demand factor of each calendar month, January..December (> 0),
+                                  all 1 when not given */
+    int has_seasonality;       /* 1 when seasonality is given */
     ms_rationing rationing;    /* rationing: priority | proportional, default priority */
     ms_industry *industries;   /* industries: map, in file order */
     int nindustries;
