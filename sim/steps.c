@@ -1113,8 +1113,11 @@ static vd market_fill(const ms_engine *e, ms_work *w, int i, int p)
 {
     int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
     vd got = vsplat(0), N = VD(AT(w->N, i * e->P + p));
-    for (int f = f0; f < f1; f++)
+    for (int f = f0; f < f1; f++) {
         got += VD(AT(w->granted, f)) + VD(AT(w->g2, f));
+        if (e->has_queue)
+            got += VD(AT(w->qgr, f)); /* approvals from licence queues are supply of the month too */
+    }
     return vsel(N > 0, got / N, vsplat(1.0));
 }
 
