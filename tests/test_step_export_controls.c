@@ -566,6 +566,26 @@ static void test_end_users(void **st)
     ms_scenario_free(s);
 }
 
+/* A general licence from a date (general_license_from).  A ban on the whole
+ * flow from 2025-03 (month 2) with a general licence of 0.4 from 2025-06
+ * (month 5): no cover, transit 0, so usa asks its 100 t each month and
+ * refusals are known at once.  Months 2-4: covered share 1, nothing ships;
+ * from month 5: covered share 1 x (1 - 0.4) = 0.6, 40 t ship. */
+static void test_general_licence_from(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(TWO_DEST,
+                                 "      ev: {demand_t_per_year: {ndfeb: 1200}, cover_months: 0, restore_months: 1}\n",
+                                 "  - {name: ban, type: export_control, exporter: china, mode: ban, start: 2025-03,\n"
+                                 "     destinations: [usa], general_license: 0.4, general_license_from: 2025-06}\n");
+    tu_path r = tu_path_run(s, 0);
+    double ship[8] = {100, 100, 0, 0, 0, 40, 40, 40};
+    for (int t = 0; t < 8; t++)
+        assert_float_equal(TU_SIP(r.tr, shipments, t, 0, 0, 0), ship[t], 1e-9);
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_destination_groups),
         cmocka_unit_test(test_affected_by_industry),
         cmocka_unit_test(test_end_users),
+        cmocka_unit_test(test_general_licence_from),
         cmocka_unit_test(test_budget_per_flow),
         cmocka_unit_test(test_denial_known_when_decided),
         cmocka_unit_test(test_stacked_controls),

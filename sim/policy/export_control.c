@@ -46,7 +46,7 @@
 #include "../policy.h"
 #include "export_control.h"
 
-enum { ST_ON = 0, ST_STARTED, ST_QFRAC, ST_SPELL, ST_QUSED, ST_A }; /* ST_A + g: group g's approval share */
+enum { ST_ON = 0, ST_STARTED, ST_QFRAC, ST_SPELL, ST_QUSED, ST_GL, ST_A }; /* ST_A + g: group g's approval share */
 
 typedef struct ctrl {
     int s;                     /* exporter */
@@ -54,6 +54,8 @@ typedef struct ctrl {
     const int *prod, *dest;    /* [P], [I] masks */
     int aff, gl, announce, start, end, lift, reimp, a0, a1, ramp, noise, delay, quota, decision; /* slots; end NONE */
     int abandon;               /* slot of the queue's abandonment share; NONE: no queue */
+    int gl_from;               /* slot of the date the general licence begins; NONE: from the start */
+    const ms_cpol *cp;         /* the compiled policy (its per-lane state) */
     uint32_t stream_regime;    /* stream of the lift / re-impose draws */
     uint32_t stream_noise;     /* stream of the approval noise */
     int *flows, nflows;        /* covered flows, every product, in flow order */
@@ -179,7 +181,7 @@ static vd cell_cov(const ms_work *w, const ctrl *c, int cell)
 {
     if (c->ceu[cell])
         return vsplat(1);
-    return VD(VS(c->ccov[cell])) * (1.0 - VD(VS(c->gl)));
+    return VD(VS(c->ccov[cell])) * (1.0 - VD(PSTATE(c->cp, ST_GL)));
 }
 
 /* The covered share of flow f for the expected lead time: the share of its
@@ -187,7 +189,7 @@ static vd cell_cov(const ms_work *w, const ctrl *c, int cell)
 static vd lead_cov(const ms_engine *e, const ms_work *w, const ctrl *c, int f)
 {
     if (!c->bycell)
-        return VD(VS(c->aff)) * (1.0 - VD(VS(c->gl)));
+        return VD(VS(c->aff)) * (1.0 - VD(PSTATE(c->cp, ST_GL)));
     int i = e->fl_i[f], p = e->fl_p[f];
     vd num = vsplat(0), den = vsplat(0);
     for (int cell = e->cell0[i]; cell < e->cell0[i + 1]; cell++) {
@@ -236,6 +238,7 @@ static void hook_month(const ms_engine *e, ms_work *w, const ms_cpol *cp, const 
         for (int g = 0; g < c->ngroups; g++)
             PSTATE(cp, ST_A + g)[l] = on[l] && c->mode == MS_CTRL_LICENSE ? approval(w, cp, c, g, t, l, z) : 0;
         PSTATE(cp, ST_QUSED)[l] = 0;
+        PSTATE(cp, ST_GL)[l] = c->gl_from == NONE || t >= VS(c->gl_from)[l] ? VS(c->gl)[l] : 0.0;
         for (int k = 0; k < c->nflows; k++)
             PSTATE(cp, ST_USED(c, k))[l] = 0;
     }
@@ -323,7 +326,7 @@ static vd flow_want(const ms_engine *e, const ms_work *w, const ctrl *c, int f, 
 static void quota_fraction(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ctrl *c, const double *req,
                            int pass)
 {
-    vd zero = vsplat(0), cov = VD(VS(c->aff)) * (1.0 - VD(VS(c->gl))), A = zero;
+    vd zero = vsplat(0), cov = VD(VS(c->aff)) * (1.0 - VD(PSTATE(c->cp, ST_GL))), A = zero;
     vd fr, cv;
     for (int k = 0; k < c->nflows; k++)
         A += flow_want(e, w, c, c->flows[k], req, pass, cov, &fr, &cv);
@@ -390,7 +393,7 @@ static void hook_pass(const ms_engine *e, ms_work *w, const ms_cpol *cp, const m
     if (c->mode == MS_CTRL_QUOTA)
         quota_fraction(e, w, cp, c, x->req, x->pass);
     vd zero = vsplat(0), on = VD(PSTATE(cp, ST_ON)), qf = VD(PSTATE(cp, ST_QFRAC));
-    vd cov = VD(VS(c->aff)) * (1.0 - VD(VS(c->gl))); /* controlled share of the flow (one share) */
+    vd cov = VD(VS(c->aff)) * (1.0 - VD(PSTATE(c->cp, ST_GL))); /* controlled share of the flow (one share) */
     vd delay = VD(VS(c->delay)), decision = VD(VS(c->decision));
     for (int k = 0; k < c->nflows; k++) {
         int f = c->flows[k], cells = e->fl_cell[f] && x->pass == 0;
@@ -543,18 +546,20 @@ int ms_export_control_compile(ms_engine *e, ms_cpol *cp, char *err, size_t errle
     c->prod = x->products;
     c->dest = x->destinations;
     c->mode = x->mode;
-    int k[15];
-    const ms_dist *d[15] = {&x->affected, &x->general_license, &x->announce, &x->start, x->has_end ? &x->end : NULL,
+    int k[16];
+    const ms_dist *d[16] = {&x->affected, &x->general_license, &x->announce, &x->start, x->has_end ? &x->end : NULL,
                             &x->lift_hazard, &x->reimpose_hazard, &x->approval,
                             x->has_approval_end ? &x->approval_end : NULL, &x->approval_ramp_months,
                             &x->approval_noise, &x->delay_months, &x->quota_t_per_month, &x->decision_months,
-                            x->has_queue && x->mode == MS_CTRL_LICENSE ? &x->queue_abandon : NULL};
-    for (int j = 0; j < 15; j++)
+                            x->has_queue && x->mode == MS_CTRL_LICENSE ? &x->queue_abandon : NULL,
+                            x->has_general_license_from ? &x->general_license_from : NULL};
+    for (int j = 0; j < 16; j++)
         if ((k[j] = d[j] ? ms_engine_add_slot(e, d[j]) : NONE) < 0 && d[j])
             return -1;
     c->aff = k[0], c->gl = k[1], c->announce = k[2], c->start = k[3], c->end = k[4], c->lift = k[5];
     c->reimp = k[6], c->a0 = k[7], c->a1 = k[8] == NONE ? k[7] : k[8], c->ramp = k[9], c->noise = k[10];
-    c->delay = k[11], c->quota = k[12], c->decision = k[13], c->abandon = k[14];
+    c->delay = k[11], c->quota = k[12], c->decision = k[13], c->abandon = k[14], c->gl_from = k[15];
+    c->cp = cp;
     c->stream_regime = x->start.stream ^ 0x5bd1e995u;
     c->stream_noise = x->approval.stream ^ 0x27d4eb2fu;
     double md = 0;
@@ -725,6 +730,9 @@ static const mskey control_schema[] = {
     {.key = "end_users", .type = MSN_LIST, .fn = h_end_users, .range = R_ANY},
     {.key = "general_license", .type = MSN_ANY, .fn = msl_h_dist,
          .off = offsetof(ms_export_control, general_license), .flags = K_DEF, .range = R_SHARE},
+    {.key = "general_license_from", .type = MSN_ANY, .fn = msl_h_dist,
+         .off = offsetof(ms_export_control, general_license_from), .flags = K_DATE | K_HAS, .range = R_ANY,
+         .has_off = offsetof(ms_export_control, has_general_license_from)},
     {.key = "mode", .type = MSN_SCALAR, .fn = msl_h_enum, .off = offsetof(ms_export_control, mode), .flags = K_REQ,
          .words = mode_words, .range = R_ANY},
     {.key = "start", .type = MSN_ANY, .fn = msl_h_dist, .off = offsetof(ms_export_control, start),

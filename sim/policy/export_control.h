@@ -38,6 +38,8 @@ typedef struct ms_export_control {
     const char **end_users;    /* end_users: industries whose requests are denied outright (names) */
     int nend_users;
     ms_dist general_license;   /* general_license: share of the affected flow exempt, [0,1], default 0 */
+    int has_general_license_from;
+    ms_dist general_license_from; /* general_license_from: date the exemption begins (default: with the control) */
     ms_control_mode mode;      /* mode: license | ban | quota (required) */
     ms_dist announce;          /* announce: date hoarding starts; default = start */
     ms_dist start;             /* start: date (required) */
