@@ -19,7 +19,7 @@ MPIRUN="mpirun --allow-run-as-root --oversubscribe --bind-to none"
 SC=$(pwd)/scenarios/april2025_controls.yaml
 mk() { # NAME NPOINTS: a grid over approval with NPOINTS values
     v=$(awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s%.4f", i ? ", " : "", 0.05 + 0.9 * i / n }')
-    printf 'magsim: 1\nscenario: %s\npaths: %s\ninputs:\n  - {key: policies.april_licensing_ndfeb.license.approval, values: [%s]}\n' "$SC" "$P" "$v" >"$T/$1.yaml"
+    printf 'magsim: 1\nscenario: %s\npaths: %s\ninputs:\n  - {key: policies.april_licensing_ndfeb.license.approval_end, values: [%s]}\n' "$SC" "$P" "$v" >"$T/$1.yaml"
 }
 best() { # COMMAND...: best wall seconds of two runs
     b=

@@ -39,9 +39,9 @@ rows=$(($(wc -l <"$T/j1/sweep.csv") - 1))
 "$MAGSIM" run scenarios/april2025_controls.yaml -n 64 -q --no-series -o "$T/one" >/dev/null 2>&1
 per=$(($(wc -l <"$T/one/summary.csv") - 1))
 check "sweep.csv: 50 points x $per rows" [ "$rows" -eq $((50 * per)) ]
-check "sweep.csv header" [ "$(head -n 1 "$T/j1/sweep.csv")" = "point,policies.april_licensing_ndfeb.license.approval,importers.usa.industries.ev_traction.cover_months,$(head -n 1 "$T/one/summary.csv")" ]
-check "point 49 is (0.7, 5)" grep -q '^49,0.7,5,shortage_t,' "$T/j1/sweep.csv"
-check "point 11 is (0.25, 1)" grep -q '^11,0.25,1,shortage_t,' "$T/j1/sweep.csv"
+check "sweep.csv header" [ "$(head -n 1 "$T/j1/sweep.csv")" = "point,policies.april_licensing_ndfeb.license.approval_end,importers.usa.industries.ev_traction.cover_months,$(head -n 1 "$T/one/summary.csv")" ]
+check "point 49 is (0.9, 5)" grep -q '^49,0.9,5,shortage_t,' "$T/j1/sweep.csv"
+check "point 11 is (0.45, 1)" grep -q '^11,0.45,1,shortage_t,' "$T/j1/sweep.csv"
 check "sweep.json is JSON with 50 x $per rows" python3 -c "import json,sys; d=json.load(open('$T/j1/sweep.json')); sys.exit(len(d['rows'])!=$rows or d['npoints']!=50)"
 check "the output has its copies and manifest" test -s "$T/j1/sweep.yaml" -a -s "$T/j1/scenario.yaml" -a -s "$T/j1/manifest.json"
 check "no checkpoint left after success" test ! -e "$T/j1.ckpt"

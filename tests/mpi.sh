@@ -23,7 +23,7 @@ done
 check "the manifest records 3 ranks" grep -q '"ranks": 3' "$T/mpi3/manifest.json"
 
 # fewer points than ranks: each point's blocks over every rank, merged exactly on rank 0
-printf 'magsim: 1\nscenario: %s/scenarios/april2025_controls.yaml\npaths: 300\ninputs:\n  - {key: policies.april_licensing_ndfeb.license.approval, values: [0.2, 0.8]}\n' "$(pwd)" >"$T/two.yaml"
+printf 'magsim: 1\nscenario: %s/scenarios/april2025_controls.yaml\npaths: 300\ninputs:\n  - {key: policies.april_licensing_ndfeb.license.approval_end, values: [0.3, 0.9]}\n' "$(pwd)" >"$T/two.yaml"
 "$MAGSIM" sweep "$T/two.yaml" -o "$T/two1" -q >/dev/null 2>&1
 run $MPIRUN -n 3 "$MAGSIM_MPI" sweep "$T/two.yaml" -o "$T/two3" -q -j 1
 check "2 points on 3 ranks (blocks split): byte-identical" same_sweep "$T/two1" "$T/two3"

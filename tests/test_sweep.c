@@ -100,9 +100,9 @@ static void test_grid_order(void **state)
     assert_int_equal(w->npoints, 50);
     assert_int_equal(w->ninputs, 2);
     /* first input slowest: point 11 = (values[1], 0.5 + 1 x 4.5/9) */
-    assert_true(w->x[11 * 2] == 0.25);
+    assert_true(w->x[11 * 2] == 0.45);
     assert_true(w->x[11 * 2 + 1] == 0.5 + 4.5 * 1 / 9.0);
-    assert_true(w->x[49 * 2] == 0.7 && w->x[49 * 2 + 1] == 5);
+    assert_true(w->x[49 * 2] == 0.9 && w->x[49 * 2 + 1] == 5);
     char v[32];
     ms_sweep_value_text(w, 11, 1, v, sizeof v);
     assert_string_equal(v, "1");
