@@ -167,6 +167,7 @@ e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/backtest.sh
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/calibration_2025.sh
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/price_caps.sh
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/stop.sh
 
 # Sweeps, shards and merge, checkpoint and resume (tests/hpc.sh); serial build.
 hpc: $(B)/magsim
