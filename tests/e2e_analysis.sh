@@ -79,7 +79,7 @@ done
 for f in compare.csv compare_timeseries.csv compare.json; do
     check "$f identical at --threads 1 and 2" cmp "$T/cmp1/$f" "$T/cmp2/$f"
 done
-check "compare lists the policy's own inputs" grep -q '"policy_only": \["policies.oct2025_new_elements' "$T/cmp1/compare.json"
+check "compare lists the policy's own inputs" grep -q '"policy_only": \[[^]]*"policies.oct2025_new_elements' "$T/cmp1/compare.json"
 check "compare: the October rules raise the total shortage share" \
     sh -c "grep '^oct2025_expansion,shortage_share,,all,all,' '$T/cmp1/compare.csv' | cut -d, -f11 | grep -q '^[0-9]'"
 
@@ -141,10 +141,11 @@ for f in sensitivity.csv tornado.csv sensitivity.json; do
 done
 check "sensitivity.csv header" first_line_is "$T/sens1/sensitivity.csv" "$SENS_HDR"
 check "tornado.csv header" first_line_is "$T/sens1/tornado.csv" "$TOR_HDR"
-# 2 outputs x (5 uncertain inputs of april_licensing_ndfeb + the intrinsic noise)
-check "sensitivity.csv has 12 rows" sh -c "[ \$(tail -n +2 '$T/sens1/sensitivity.csv' | wc -l) -eq 12 ]"
+# 2 outputs x (9 uncertain inputs of april_licensing_ndfeb + the intrinsic noise): approval_end,
+# ramp_months, delay_months and the affected shares of six industries (defense's is fixed at 1)
+check "sensitivity.csv has 20 rows" sh -c "[ \$(tail -n +2 '$T/sens1/sensitivity.csv' | wc -l) -eq 20 ]"
 check "sensitivity.csv has the intrinsic noise" grep -q ',(intrinsic),intrinsic,' "$T/sens1/sensitivity.csv"
-check "tornado.csv has 10 rows" sh -c "[ \$(tail -n +2 '$T/sens1/tornado.csv' | wc -l) -eq 10 ]"
+check "tornado.csv has 18 rows" sh -c "[ \$(tail -n +2 '$T/sens1/tornado.csv' | wc -l) -eq 18 ]"
 check "sensitivity.json is JSON" json_ok "$T/sens1/sensitivity.json"
 check "sensitivity manifest says partial false" grep -q '"partial": false' "$T/sens1/manifest.json"
 
