@@ -3,7 +3,8 @@
 #   make            build libmagsim.a and magsim
 #   make deps       install the Debian packages magsim needs (apt-get)
 #   make run        build and run the default scenario
-#   make check      unit (cmocka), end-to-end (backtest included), report and golden-output tests
+#   make check      unit (cmocka), end-to-end (backtest included), report and golden-output tests, lint
+#   make lint       docs/architecture.md names only what exists; no function in sim/ over 150 lines
 #   make browser-check  the report in headless Chromium (CI)
 #   make bench      benchmarks (paths per second, scaling, memory)
 #   make bench-hpc  sweep scaling in MPI ranks, merge and checkpoint overheads
@@ -102,7 +103,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc report-check browser-check golden sources scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps run check check-mpi check-slurm bench-hpc unit e2e hpc report-check browser-check golden sources lint scenario-results memcheck bench fuzz fuzz-smoke install uninstall clean
 all: magsim
 
 # Rebuild everything when the flags change (Redis-style): $(B)/.flags holds
@@ -156,7 +157,7 @@ run: magsim
 # The golden outputs are checked on the release build only: a sanitizer build
 # is slower and its job is memory and thread errors, which unit and e2e cover.
 CHECK_GOLDEN := $(if $(SANITIZER),,golden)
-check: unit e2e hpc report-check $(CHECK_GOLDEN) sources
+check: unit e2e hpc report-check $(CHECK_GOLDEN) sources lint
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; MAGSIM_SRCDIR=$(CURDIR) $$t; done
@@ -167,6 +168,7 @@ e2e: $(B)/magsim
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/backtest.sh
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/calibration_2025.sh
 	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/price_caps.sh
+	@MAGSIM=$(CURDIR)/$(B)/magsim sh tests/stop.sh
 
 # Sweeps, shards and merge, checkpoint and resume (tests/hpc.sh); serial build.
 hpc: $(B)/magsim
@@ -204,6 +206,13 @@ memcheck: $(B)/magsim
 
 sources:
 	@sh tests/scenario_sources.sh
+
+# The architecture page names only files and identifiers that exist
+# (tests/architecture_names.sh); no function in sim/ is longer than 150 lines
+# (tools/function_lengths.sh, which also lists the longest).
+lint:
+	@sh tests/architecture_names.sh
+	@sh tools/function_lengths.sh -n 3 --max 150
 
 # Rerun the scenario library and rewrite the headline tables in docs/scenarios.md.
 scenario-results: $(B)/magsim

@@ -8,7 +8,7 @@
  * into rationing tiers); the flows of each product; each policy through its
  * type's compile function (sim/policy.c), which registers the hooks it acts
  * in; the pipeline length; the inputs by key; the statistic layout
- * (sim/stats.c); and the variance shifts (path 0).  Nothing here runs in the
+ * (sim/stat.c); and the variance shifts (path 0).  Nothing here runs in the
  * month loop.  Running out of memory returns NULL with a message, never
  * aborts.
  */
@@ -459,7 +459,7 @@ static void push_desc(void *ctx, const ms_stat_desc *d)
     e->desc[e->nstats++] = *d;
 }
 
-/* The descriptions (sim/stats.c lays them out) and the index tables the
+/* The descriptions (sim/stat.c lays them out) and the index tables the
  * path code writes through. */
 static int stats_layout(ms_engine *e)
 {

@@ -1,13 +1,15 @@
 /*
  * engine_int.h - the engine's internals, shared by its modules (not public).
  *
- * The engine is four jobs in four files, plus one file per policy type:
+ * The engine's jobs, one file each, plus one file per policy type (all
+ * of them in docs/architecture.md):
  *
  *   sim/compile.c   a validated scenario -> dense tables (struct ms_engine):
  *                   input slots, entity tables, the flows of each product,
  *                   the compiled policies and the step hooks they act in;
- *   sim/stats.c     the statistic layout: which metrics and series exist,
+ *   sim/stat.c      the statistic layout: which metrics and series exist,
  *                   their names, dimensions and histogram kinds (one table);
+ *   sim/work.c      the workspace (WORK_ARRAYS below) and the trace;
  *   sim/path.c      a batch of MS_LANES paths: inputs drawn, the steady
  *                   state, the month loop, the per-path metrics;
  *   sim/steps.c     the steps of one month, each a function named as in
@@ -34,7 +36,7 @@
  * can carry it: the importer gives the supplier a sourcing share, or the
  * supplier makes p and the importer sources p (diversion may use it).  A
  * flow's per-lane state is indexed by its flow id f (importer-major, then
- * supplier ascending); flows_of_supplier lists the same flows
+ * supplier ascending); fs (from fs0) lists the same flows
  * supplier-major.  Every sum over suppliers or importers in the steps runs
  * over these lists in ascending order: the terms of pairs that are not flows
  * are exact zeros in the model, so leaving them out changes no bit.
@@ -186,7 +188,7 @@ struct ms_engine {
     struct ms_hookregs *regs;    /* hook registrations while compiling (sim/compile.c), else NULL */
     double maxdelay;             /* longest licence delay any policy can impose, months */
 
-    /* output layout (sim/stats.c) */
+    /* output layout (sim/stat.c) */
     int nmetrics, nseries, nstats;
     ms_stat_desc *desc;          /* [nstats] */
     int nent;                    /* shortage entities: C cells, then I importer roll-ups, then the total */
