@@ -327,19 +327,22 @@ static int member_industries(const ms_scenario *s, const ms_stockpile *sp, const
 /* An unknown beneficiary: located, with the closest industry of a member. */
 static void unknown_beneficiary(msl *L, const ms_stockpile *sp, const msn *it, const char **names, int n)
 {
-    char who[160];
-    if (sp->nmembers == 1)
-        snprintf(who, sizeof who, "importer %s has", L->s->importers[sp->importer].name);
-    else {
-        char m[128];
-        msl_mask_names(m, sizeof m, sp->members, L->s->nimporters, REF_IMPORTER, L->s);
-        snprintf(who, sizeof who, "no member of the pool (%s) has", m);
-    }
+    char who[256] = "";
+    for (int i = 0; i < L->s->nimporters; i++)
+        if (sp->members[i]) {
+            size_t l = strlen(who);
+            snprintf(who + l, sizeof who - l, "%s%s", l ? ", " : "", L->s->importers[i].name);
+        }
     const char *sug = msl_suggest(it->str, names, n);
-    if (sug)
-        msl_err(L, MS_D_REF, it, "%s no industry '%s' (did you mean '%s'?)", who, it->str, sug);
+    char what[320];
+    if (sp->nmembers > 1)
+        snprintf(what, sizeof what, "no member of the pool (%s) has an industry '%s'", who, it->str);
     else
-        msl_err(L, MS_D_REF, it, "%s no industry '%s'", who, it->str);
+        snprintf(what, sizeof what, "importer %s has no industry '%s'", who, it->str);
+    if (sug)
+        msl_err(L, MS_D_REF, it, "%s (did you mean '%s'?)", what, sug);
+    else
+        msl_err(L, MS_D_REF, it, "%s", what);
 }
 
 /* beneficiaries: all, or industry names of the members (a name marks that
@@ -390,8 +393,12 @@ static void h_allocation(msl *L, const msn *v, void *base, const mskey *k, const
     if (v->type == MSN_SCALAR && !strcmp(v->str, "demand"))
         return;
     if (v->type != MSN_MAP) {
-        msl_err(L, MS_D_TYPE, v, "allocation: expected 'demand' or a map of member importers to shares, got %s",
-                v->type == MSN_SCALAR ? "another word" : msn_type_name(v->type));
+        if (v->type == MSN_SCALAR)
+            msl_err(L, MS_D_VALUE, v, "allocation: '%s' is neither 'demand' nor a map of member importers to shares",
+                    v->str);
+        else
+            msl_err(L, MS_D_TYPE, v, "allocation: expected 'demand' or a map of member importers to shares, got %s",
+                    msn_type_name(v->type));
         return;
     }
     if (sp->importer < 0)
