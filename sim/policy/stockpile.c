@@ -324,15 +324,22 @@ static int member_industries(const ms_scenario *s, const ms_stockpile *sp, const
     return n;
 }
 
+/* The members' names, "usa, japan" ("?" before they are resolved). */
+static void member_names(char *buf, size_t len, const ms_scenario *s, const int *members)
+{
+    snprintf(buf, len, "?");
+    for (int i = 0, n = 0; members && i < s->nimporters; i++)
+        if (members[i]) {
+            size_t l = n++ ? strlen(buf) : 0;
+            snprintf(buf + l, len - l, "%s%s", l ? ", " : "", s->importers[i].name);
+        }
+}
+
 /* An unknown beneficiary: located, with the closest industry of a member. */
 static void unknown_beneficiary(msl *L, const ms_stockpile *sp, const msn *it, const char **names, int n)
 {
-    char who[256] = "";
-    for (int i = 0; i < L->s->nimporters; i++)
-        if (sp->members[i]) {
-            size_t l = strlen(who);
-            snprintf(who + l, sizeof who - l, "%s%s", l ? ", " : "", L->s->importers[i].name);
-        }
+    char who[256];
+    member_names(who, sizeof who, L->s, sp->members);
     const char *sug = msl_suggest(it->str, names, n);
     char what[320];
     if (sp->nmembers > 1)
@@ -537,9 +544,8 @@ static const ms_dist *parsed_start(const void *data)
 static void parsed_describe(const ms_scenario *s, const void *data, char *buf, size_t len)
 {
     const ms_stockpile *k = data;
-    char m[128] = "?";
-    if (k->members)
-        msl_mask_names(m, sizeof m, k->members, s->nimporters, REF_IMPORTER, s);
+    char m[128];
+    member_names(m, sizeof m, s, k->members);
     int n = snprintf(buf, len, "%s %s, %.4g t, release <= %.4g t/month below fill %.2g", m,
                      k->product >= 0 ? s->products[k->product].name : "?", ms_dist_mean(&k->stock_t),
                      ms_dist_mean(&k->release_t_per_month), ms_dist_mean(&k->trigger));
