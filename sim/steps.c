@@ -696,6 +696,18 @@ static void stock_schedule(const ms_engine *e, ms_work *w, int i, int p, int t, 
     VD(AT(w->Usp, ip)) += v;
 }
 
+/* The stockpile's share s of what a flow of importer i carries this month,
+ * *imm arriving after L and *del after dlL months: into its pipeline;
+ * what is left for the industries' pool replaces them. */
+static void stock_split(const ms_engine *e, ms_work *w, int i, int p, int t, vd L, vd dlL, vd *imm, vd *del)
+{
+    vd s = stock_share(e, w, i, p), vi = *imm * s, vdl = *del * s;
+    stock_schedule(e, w, i, p, t, L, vi);
+    stock_schedule(e, w, i, p, t, dlL, vdl);
+    *imm -= vi;
+    *del -= vdl;
+}
+
 /* Schedule the arrivals, departures and claims of flow f (importer i,
  * product p) granted or refused at t; widen [*lo, *hi], the claim months
  * touched.  Refused volume not made up by diversion is claimed when the
@@ -720,13 +732,8 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     denied *= lost;
     double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
     vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
-    if (buying(e, i, p)) {
-        vd s = stock_share(e, w, i, p);
-        immp = imm - imm * s;
-        delp = del - del * s;
-        stock_schedule(e, w, i, p, t, L, imm * s);
-        stock_schedule(e, w, i, p, t, dlL, del * s);
-    }
+    if (buying(e, i, p))
+        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
     schedule_lanes(a, H, t, L, immp);
     schedule_lanes(w->claimI, H, t, L, imm);
     schedule_all(dp, T, t, 0, imm);
@@ -770,14 +777,9 @@ static void flow_arrivals(const ms_engine *e, ms_work *w, int f, int i, int p, i
     imm = vsel(imm > 0, imm, zero);
     vd dl = VD(AT(w->delay, f)), dlL = dl + L;
     double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
-    vd immp = imm, delp = del; /* to the industries' pool */
-    if (buying(e, i, p)) {
-        vd s = stock_share(e, w, i, p);
-        immp = imm - imm * s;
-        delp = del - del * s;
-        stock_schedule(e, w, i, p, t, L, imm * s);
-        stock_schedule(e, w, i, p, t, dlL, del * s);
-    }
+    vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
+    if (buying(e, i, p))
+        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
     schedule_lanes(a, e->H, t, L, immp);
     schedule_all(dp, e->T, t, 0, imm);
     if (vany(del != 0))
