@@ -355,6 +355,7 @@ static void compile_flows(ms_engine *e, int *oom)
     e->fc0 = zalloc(oom, n + 1, sizeof(int));
     e->fl_cell = zalloc(oom, n, sizeof(int));
     e->ip_cell = zalloc(oom, (size_t)I * P, sizeof(int));
+    e->ip_buy = zalloc(oom, (size_t)I * P, sizeof(int));
     if (*oom)
         return;
     for (int f = 0; f < n; f++)
@@ -585,7 +586,7 @@ void ms_engine_free(ms_engine *e)
                     e->i_smooth, e->i_pcap, e->i_epsd, e->i_season, e->i_hasseason, e->cell0, e->tiers, e->tier0, e->c_imp, e->c_D0, e->c_g, e->c_m,
                     e->c_tau, e->c_h, e->c_val, e->c_smax, e->c_stau, e->c_strig, e->c_prio, e->c_order,
                     e->fl0, e->fl_s, e->fl_i, e->fl_p, e->fl_ok, e->fs0, e->fs, e->flow_id, e->fc0, e->fl_cell,
-                    e->ip_cell, e->pol, e->desc,
+                    e->ip_cell, e->ip_buy, e->pol, e->desc,
                     e->m_price, e->m_ship, e->sr_ship, e->sr_price, e->shift};
     for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
         free(ptrs[k]);

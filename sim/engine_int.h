@@ -73,9 +73,11 @@ typedef enum ms_hook {
     MS_HOOK_MONTH,           /* step 1, after capacity: regimes, approvals, hoarding flags */
     MS_HOOK_DEMAND,          /* step 2, per product: multiply shock[cell] */
     MS_HOOK_RECYCLED,        /* step 4 (and month 0), per importer x product: add to Rm[i] */
+    MS_HOOK_PURCHASE,        /* step 3, per importer x product, after the orders: stockpile requests into Nsp[i,p] */
     MS_HOOK_EXPORT_CONTROL,  /* step 6 and the diversion pass, all products: fall, piall, dmax, dec of flows */
     MS_HOOK_CHARGE,          /* after each pass's capacity rationing: licence budgets and quotas charged */
-    MS_HOOK_RELEASE,         /* step 9, per importer x product: stockpile releases into xrel[cell], Xm[i] */
+    MS_HOOK_RELEASE,         /* step 9, per importer x product: stockpile releases into xrel[cell], Xm[i]
+                                (a buying stockpile first takes its arrivals of the month, sarr) */
     MS_HOOK_PRICE,           /* step 10, per importer x product: after pi, before smoothing */
     MS_NHOOKS
 } ms_hook;
@@ -176,6 +178,8 @@ struct ms_engine {
     int *fl_cell;                /* [nflows] 1: a control covers the flow per industry (per-cell pass rates) */
     int *ip_cell;                /* [I*P] 1: importer i has such a flow of product p */
     int has_queue;               /* 1: some licence control keeps a queue of applications */
+    int has_buy;                 /* 1: some stockpile buys (purchases or refill) through its importers' imports */
+    int *ip_buy;                 /* [I*P] 1: a stockpile buys product p through importer i (one at most) */
 
     /* policies */
     ms_cpol *pol;                /* [npol] in scenario order */
@@ -288,6 +292,10 @@ struct ms_engine {
     X(double, Osum, I * P)             /* [i*P+p] orders this month, t */                                  \
     X(double, N, I * P)                /* [i*P+p] import need this month, t */                             \
     X(double, pstate, e->npstate)      /* policy state (ms_cpol.state0 ..) */                              \
+    X(double, Nsp, e->has_buy ? I * P : 0) /* [i*P+p] stockpile request of the month (part of N), t */      \
+    X(double, Usp, e->has_buy ? I * P : 0) /* [i*P+p] stockpile's volume on order (transit, queues), t */  \
+    X(double, sarr, e->has_buy ? (size_t)I * P * H : 0) /* [(i*P+p)*H + month] stockpile arrivals, t */    \
+    X(double, qsp, e->has_buy ? e->nflows : 0) /* [flow] stockpile's volume waiting in licence queues, t */ \
     X(double, e_short, e->nent)        /* [entity] shortage over the horizon, t */                         \
     X(double, e_dem, e->nent)          /* [entity] demand over the horizon, t */                           \
     X(double, e_peak, e->nent)         /* [entity] peak monthly shortage share */                          \

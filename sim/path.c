@@ -86,6 +86,11 @@ static void reset_state(const ms_engine *e, ms_work *w)
         memset(AT(w->arr, (size_t)k * H + T), 0, sizeof(double) * (size_t)(H - T) * W);
     memset(w->U, 0, sizeof(double) * (size_t)C * P * W);
     memset(w->qpend, 0, sizeof(double) * (size_t)e->nfc * W);
+    if (e->has_buy) { /* stockpiles buying: their orders, queues and arrivals */
+        memset(w->Usp, 0, sizeof(double) * (size_t)I * P * W);
+        memset(w->qsp, 0, sizeof(double) * (size_t)e->nflows * W);
+        memset(w->sarr, 0, sizeof(double) * (size_t)I * P * H * W);
+    }
     for (int k = 0; k < I * P; k++)
         if (e->ip_cell[k]) { /* refusals with no claim on the pool: the whole pipeline (rarely used) */
             memset(w->lap, 0, sizeof(double) * (size_t)C * P * H * W);

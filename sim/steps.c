@@ -182,15 +182,19 @@ void ms_tariffs_of_month(const ms_engine *e, ms_work *w, int t)
     ms_hooks_run(e, w, MS_HOOK_TARIFF, &x);
 }
 
-/* Volume v leaves flow f's licence queue: its cells' waiting volume falls
- * pro rata.  Given up (approved 0): no longer on order.  Approved: claimed
- * at arrival, `lag` months from month t (on order until then). */
-static void queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved, vd lag, int t)
+/* Volume v leaves flow f's licence queue: its cells' waiting volume (and
+ * that of a stockpile buying through the importer) falls pro rata.  Given
+ * up (approved 0): no longer on order.  Approved: claimed at arrival, `lag`
+ * months from month t (on order until then).  Returns the stockpile's part
+ * (0 when none buys). */
+static vd queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved, vd lag, int t)
 {
-    int p = e->fl_p[f];
+    int p = e->fl_p[f], buy = e->has_buy && e->ip_buy[e->fl_i[f] * e->P + p];
     vd zero = vsplat(0), tot = zero;
     for (int j = e->fc0[f]; j < e->fc0[f + 1]; j++)
         tot += VD(AT(w->qpend, j));
+    if (buy)
+        tot += VD(AT(w->qsp, f));
     for (int c = e->cell0[e->fl_i[f]], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
         vd q = VD(AT(w->qpend, j)), x = vsel(tot > 0, v * q / tot, zero);
         x = vsel(x > q, q, x);
@@ -200,6 +204,14 @@ static void queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved
         else
             LANES ms_schedule(AT(w->claim, (size_t)(c * e->P + p) * e->H), e->H, t, lag[l], x[l], l);
     }
+    if (!buy)
+        return zero;
+    vd q = VD(AT(w->qsp, f)), x = vsel(tot > 0, v * q / tot, zero);
+    x = vsel(x > q, q, x);
+    VD(AT(w->qsp, f)) = q - x;
+    if (!approved) /* given up: no longer on order (approved: still on order, now in transit) */
+        VD(AT(w->Usp, e->fl_i[f] * e->P + p)) -= x;
+    return x;
 }
 
 /* After capacity: baseline growth, this month's tariffs, the policies'
@@ -320,10 +332,21 @@ static void recycling_to_cells(const ms_engine *e, ms_work *w, int i, int p, vd 
     }
 }
 
+/* The request of the month of the stockpile buying p through importer i
+ * (its purchases and refill, MS_HOOK_PURCHASE): it joins the import need. */
+static vd stockpile_request(const ms_engine *e, ms_work *w, int t, int p, int i)
+{
+    VD(AT(w->Nsp, i * e->P + p)) = vsplat(0);
+    ms_hook_ctx x = {.t = t, .p = p, .i = i};
+    ms_hooks_run(e, w, MS_HOOK_PURCHASE, &x);
+    return VD(AT(w->Nsp, i * e->P + p));
+}
+
 /* Orders: O = max(0, D + (m' D + (1 - rho) D Lbar - position) / tau), the
  * pipeline target on the import need (rho the recycled share of demand).
  * Then the month's recycling serves the orders (recycling_to_cells) and the
- * rest is each industry's import order; N = their sum. */
+ * rest is each industry's import order; N = their sum, plus the request of
+ * a stockpile buying through the importer. */
 void step_orders(const ms_engine *e, ms_work *w, int t, int p)
 {
     int P = e->P;
@@ -358,6 +381,8 @@ void step_orders(const ms_engine *e, ms_work *w, int t, int p)
             VD(AT(w->nc, c * e->P + p)) = vsel(nc < 0, zero, nc);
             N += VD(AT(w->nc, c * e->P + p));
         }
+        if (e->has_buy && e->ip_buy[ip])
+            N += stockpile_request(e, w, t, p, i);
         VD(AT(w->Osum, i * e->P + p)) = Osum;
         VD(AT(w->N, i * e->P + p)) = N;
     }
@@ -654,6 +679,42 @@ static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
         LANES ms_schedule(a, H, t, lag[l], v[l], l);
 }
 
+/* 1 when a stockpile buys p through importer i: its share of the arrivals
+ * goes to its own pipeline (the rest of this section is as without it). */
+static int buying(const ms_engine *e, int i, int p)
+{
+    return e->has_buy && e->ip_buy[i * e->P + p];
+}
+
+/* The stockpile's share of what importer i's flows of p carry this month:
+ * its request over the import need. */
+static vd stock_share(const ms_engine *e, ms_work *w, int i, int p)
+{
+    vd N = VD(AT(w->N, i * e->P + p));
+    return vsel(N > 0, VD(AT(w->Nsp, i * e->P + p)) / N, vsplat(0));
+}
+
+/* Volume v of the stockpile buying through importer i arriving `lag`
+ * months from t: into its arrival pipeline, on order until then. */
+static void stock_schedule(const ms_engine *e, ms_work *w, int i, int p, int t, vd lag, vd v)
+{
+    int ip = i * e->P + p;
+    schedule_lanes(AT(w->sarr, (size_t)ip * e->H), e->H, t, lag, v);
+    VD(AT(w->Usp, ip)) += v;
+}
+
+/* The stockpile's share s of what a flow of importer i carries this month,
+ * *imm arriving after L and *del after dlL months: into its pipeline;
+ * what is left for the industries' pool replaces them. */
+static void stock_split(const ms_engine *e, ms_work *w, int i, int p, int t, vd L, vd dlL, vd *imm, vd *del)
+{
+    vd s = stock_share(e, w, i, p), vi = *imm * s, vdl = *del * s;
+    stock_schedule(e, w, i, p, t, L, vi);
+    stock_schedule(e, w, i, p, t, dlL, vdl);
+    *imm -= vi;
+    *del -= vdl;
+}
+
 /* Schedule the arrivals, departures and claims of flow f (importer i,
  * product p) granted or refused at t; widen [*lo, *hi], the claim months
  * touched.  Refused volume not made up by diversion is claimed when the
@@ -677,12 +738,15 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     vd rationed = (unmet - denied) * lost;
     denied *= lost;
     double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
-    schedule_lanes(a, H, t, L, imm);
+    vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
+    if (buying(e, i, p))
+        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
+    schedule_lanes(a, H, t, L, immp);
     schedule_lanes(w->claimI, H, t, L, imm);
     schedule_all(dp, T, t, 0, imm);
     if (vany(del != 0))
         LANES if (del[l] != 0) {
-            ms_schedule(a, H, t, dlL[l], del[l], l);
+            ms_schedule(a, H, t, dlL[l], delp[l], l);
             ms_schedule(w->claimI, H, t, dlL[l], del[l], l);
             ms_schedule(dp, T, t, dl[l], del[l], l);
         }
@@ -720,28 +784,36 @@ static void flow_arrivals(const ms_engine *e, ms_work *w, int f, int i, int p, i
     imm = vsel(imm > 0, imm, zero);
     vd dl = VD(AT(w->delay, f)), dlL = dl + L;
     double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
-    schedule_lanes(a, e->H, t, L, imm);
+    vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
+    if (buying(e, i, p))
+        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
+    schedule_lanes(a, e->H, t, L, immp);
     schedule_all(dp, e->T, t, 0, imm);
     if (vany(del != 0))
         LANES if (del[l] != 0) {
-            ms_schedule(a, e->H, t, dlL[l], del[l], l);
+            ms_schedule(a, e->H, t, dlL[l], delp[l], l);
             ms_schedule(dp, e->T, t, dl[l], del[l], l);
         }
 }
 
 /* Flow f's volume approved from licence queues (after rationing): departs
  * after the delay, arrives after the transit, claimed by the cells that
- * waited for it; then this month's queued volume waits (a per-cell flow:
- * each cell's own; else by import order share phi). */
+ * waited for it (a buying stockpile's part to its own pipeline); then this
+ * month's queued volume waits (a per-cell flow: each cell's own; else by
+ * import order share phi, and the stockpile's share s). */
 static void queue_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t)
 {
     vd q = VD(AT(w->qgr, f)), zero = vsplat(0);
     if (vany(q > 0)) {
         vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->qdel, f));
         double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
-        schedule_lanes(a, e->H, t, dl + L, q);
+        vd qs = queue_take(e, w, f, q, 1, dl + L, t), qp = q; /* the stockpile's part, the pool's */
+        if (buying(e, i, p)) { /* on order since it joined the queue: now in transit to the stockpile */
+            schedule_lanes(AT(w->sarr, (size_t)(i * e->P + p) * e->H), e->H, t, dl + L, qs);
+            qp = q - qs;
+        }
+        schedule_lanes(a, e->H, t, dl + L, qp);
         schedule_lanes(dp, e->T, t, dl, q);
-        queue_take(e, w, f, q, 1, dl + L, t);
     }
     vd in = VD(AT(w->qin, f)), N = VD(AT(w->N, i * e->P + p));
     if (!vany(in > 0))
@@ -752,6 +824,11 @@ static void queue_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int 
             x = vsel(N > 0, in * VD(AT(w->nc, c * e->P + p)) / N, zero);
         VD(AT(w->qpend, j)) += x;
         VD(AT(w->U, c * e->P + p)) += x;
+    }
+    if (buying(e, i, p) && !e->fl_cell[f]) { /* the stockpile's share waits too */
+        vd x = in * stock_share(e, w, i, p);
+        VD(AT(w->qsp, f)) += x;
+        VD(AT(w->Usp, i * e->P + p)) += x;
     }
 }
 
@@ -816,10 +893,18 @@ static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, v
     }
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
         cun += VD(AT(w->cun, c));
+    vd keep = vsplat(1); /* the industries' part of the diverted volume: all, or all but the stockpile's share */
+    if (buying(e, i, p))
+        keep = 1.0 - stock_share(e, w, i, p);
     for (int f = f0; f < f1; f++) {
         vd g2 = VD(AT(w->g2, f)), del2 = VD(AT(w->dreq, f)), imm2 = g2 - del2;
         if (!vany(g2 > 0))
             continue;
+        if (buying(e, i, p)) {
+            g2 *= keep;
+            del2 *= keep;
+            imm2 = g2 - del2;
+        }
         vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->delay, f));
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             vd sh = vsel(cun > 0, VD(AT(w->cun, c)) / cun, zero);
