@@ -12,7 +12,9 @@
 # in the tree: the page lists those names in a comment
 #   <!-- architecture_names: new NAME... -->
 # and each of them must be absent from the sources (if it appears, the type
-# was added for real and the page must say so).
+# was added for real and the page must say so).  And the page is complete:
+# every hook of sim/engine_int.h (MS_HOOK_*) and every step_ function of
+# sim/steps.c is named on it.
 # The last line is "N passed, M failed"; the status is non-zero on a failure.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -70,6 +72,12 @@ while read -r n; do
     esac
     if [ $? -eq 0 ]; then pass=$((pass + 1)); else bad "$n is not in sim/ or include/"; fi
 done <"$T/names"
+
+# ---- completeness: every step and every hook of the engine is on the page ----
+for n in $(grep -o -E '^    MS_HOOK_[A-Z_]+' sim/engine_int.h | grep -v MS_HOOK_COUNT) \
+         $(grep -o -E '^(static )?void (step_[a-z_]+)\(' sim/steps.c | sed -e 's/.*\(step_[a-z_]*\)(/\1/'); do
+    if grep -q -w -e "$n" "$DOC"; then pass=$((pass + 1)); else bad "$n (sim/engine_int.h, sim/steps.c) is not on the page"; fi
+done
 
 # the check itself must have found something to check
 [ -s "$T/paths" ] && [ -s "$T/names" ] || bad "found no paths or names to check (is the page empty?)"
