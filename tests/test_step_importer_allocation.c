@@ -143,6 +143,38 @@ static void test_stockpiles_in_order(void **st)
     ms_scenario_free(s);
 }
 
+/* A release that covers the whole gap leaves no shortage at all, not a
+ * rounding residue: usa's ev (1000 t/yr), wind (300) and electronics (300)
+ * (proportional rationing, no cover, restore 1) lose 37% of their imports
+ * to a ban from month 0, so each is short 37% of its monthly demand,
+ * 0.37 x 1600 / 12 = 49.333 t in all; a stockpile of 10,000 t releasing up
+ * to 1,000 t/month at trigger 1 releases the 49.333 t, and each industry's
+ * shortage is then exactly 0.  (Split in proportion, x_c = X g_c / G, ev
+ * was left 3.6e-15 t short in every month: a "shortage" that P(short)
+ * counts.) */
+static void test_release_covering_gap_leaves_no_residue(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_fmt(USA, 6, "proportional",
+                                 "      ev: {demand_t_per_year: {ndfeb: 1000}, cover_months: 0, restore_months: 1}\n"
+                                 "      wind: {demand_t_per_year: {ndfeb: 300}, cover_months: 0, restore_months: 1}\n"
+                                 "      electronics: {demand_t_per_year: {ndfeb: 300}, cover_months: 0, restore_months: 1}\n",
+                                 "  - {name: ban, type: export_control, exporter: china, mode: ban, affected: 0.37, start: 2025-01}\n"
+                                 "  - {name: sp, type: stockpile, importer: usa, product: ndfeb, stock_t: 10000,\n"
+                                 "     release_t_per_month: 1000, trigger: 1}\n");
+    tu_path r = tu_path_run(s, 0);
+    for (int t = 0; t < 6; t++) {
+        NEAR(TU_IP(r.tr, released, t, 0, 0), 0.37 * 1600 / 12, 1e-9);
+        for (int c = 0; c < 3; c++) {
+            assert_true(TU_CP(r.tr, shortage, t, c, 0) == 0.0);
+            NEAR(TU_CP(r.tr, received, t, c, 0), (c == 0 ? 1000.0 : 300.0) / 12, 1e-9);
+        }
+        assert_true(TU_IP(r.tr, fill_rate, t, 0, 0) == 1.0);
+    }
+    tu_path_free(&r);
+    ms_scenario_free(s);
+}
+
 /* usa: ev (100 t/month) and wind (50 t/month) in tier 3, defense
  * (20 t/month) in tier 1, listed last; no cover, transit 0, restore 1.  A
  * ban on half of china's exports from month 0, and another on 80% of what
@@ -232,6 +264,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stockpile_fills_gaps),
         cmocka_unit_test(test_stockpiles_in_order),
+        cmocka_unit_test(test_release_covering_gap_leaves_no_residue),
         cmocka_unit_test(test_priority_tiers),
         cmocka_unit_test(test_leftover_pool_by_demand),
     };

@@ -168,9 +168,12 @@ static void hook_release(const ms_engine *e, ms_work *w, const ms_cpol *cp, cons
     if (!vany(on))
         return;
     rel = vsel(on, rel, zero);
+    vl all = rel >= gap; /* the whole gap: each beneficiary's exactly, no rounding residue left short */
     for (int c = c0; c < c1; c++)
-        if (q->ben[c])
-            VD(AT(w->xrel, c)) += vsel(on, rel * (VD(AT(w->csh, c)) - VD(AT(w->xrel, c))) / gap, zero);
+        if (q->ben[c]) {
+            vd xr = VD(AT(w->xrel, c)), sh = VD(AT(w->csh, c));
+            VD(AT(w->xrel, c)) = vsel(on, vsel(all, sh, xr + rel * (sh - xr) / gap), xr);
+        }
     VD(PSTATE(cp, ST_LEFT)) = left - rel;
     VD(AT(w->Xm, i)) += rel;
 }
