@@ -96,7 +96,7 @@ static char *parent_of(const char *path)
     return p;
 }
 
-static int mkdir_parents(const char *dir, char *err, size_t errlen)
+int ms_outdir_make_parents(const char *dir, char *err, size_t errlen)
 {
     char *p = strdup(dir);
     if (!p) {
@@ -274,7 +274,7 @@ ms_outdir *ms_outdir_open(const char *dir_in, int force, char *err, size_t errle
         ms_outdir_free(d);
         return NULL;
     }
-    if (mkdir_parents(d->dir, err, errlen)) {
+    if (ms_outdir_make_parents(d->dir, err, errlen)) {
         ms_outdir_free(d);
         return NULL;
     }

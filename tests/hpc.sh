@@ -45,8 +45,9 @@ check "point 11 is (0.45, 1)" grep -q '^11,0.45,1,shortage_t,' "$T/j1/sweep.csv"
 check "sweep.json is JSON with 50 x $per rows" python3 -c "import json,sys; d=json.load(open('$T/j1/sweep.json')); sys.exit(len(d['rows'])!=$rows or d['npoints']!=50)"
 check "the output has its copies and manifest" test -s "$T/j1/sweep.yaml" -a -s "$T/j1/scenario.yaml" -a -s "$T/j1/manifest.json"
 check "no checkpoint left after success" test ! -e "$T/j1.ckpt"
-run "$MAGSIM" sweep "$SW" -n "$P" -o "$T/j2" -j 2 -q
-check "sweep -j2: byte-identical to -j1" same_sweep "$T/j1" "$T/j2"
+run "$MAGSIM" sweep "$SW" -n "$P" -o "$T/new/parent/j2" -j 2 -q
+check "sweep -j2 into missing parents exits 0" is_rc 0
+check "sweep -j2: byte-identical to -j1" same_sweep "$T/j1" "$T/new/parent/j2"
 
 # ---- a point is the hand-edited scenario (same seed: common random numbers) ------------------
 run "$MAGSIM" sweep "$FX/cover1.yaml" -o "$T/c1" -q

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian packages magsim needs, when they are missing, and say which.
 # Used by `make deps`, the README's quick start and .ci/run.
+# python3 is for the tests alone (JSON and XML checks in tests/*.sh, which `make check` runs).
 set -e
-PKGS="make gcc pkg-config libgsl-dev libyaml-dev libcmocka-dev librandom123-dev libssl-dev libcairo2-dev fonts-dejavu-core"
+PKGS="make gcc pkg-config libgsl-dev libyaml-dev libcmocka-dev librandom123-dev libssl-dev libcairo2-dev fonts-dejavu-core python3"
 [ -n "$MAGSIM_DEPS_EXTRA" ] && PKGS="$PKGS $MAGSIM_DEPS_EXTRA"
 missing=""
 for p in $PKGS; do

@@ -40,6 +40,10 @@ typedef struct ms_outdir ms_outdir;
  * else MS_OUTDIR_OK. */
 int ms_outdir_check(const char *dir, int force, char *err, size_t errlen);
 
+/* Create the missing parents of PATH (every directory before its last '/';
+ * PATH itself is not made).  0, or -1 with a message in err. */
+int ms_outdir_make_parents(const char *path, char *err, size_t errlen);
+
 /* Create the temporary directory (and DIR's missing parents).  NULL with a
  * message in err on failure. */
 ms_outdir *ms_outdir_open(const char *dir, int force, char *err, size_t errlen);

@@ -149,6 +149,10 @@ int cli_ckpt_open(cli_ckpt *c, const char *out, const char *id, int resume, int 
     }
     if (exists)
         return take_lock(c) || check_id(c, id) ? -1 : 0;
+    if (ms_outdir_make_parents(c->dir, err, sizeof err)) {
+        cli_err("%s", err);
+        return -1;
+    }
     if (mkdir(c->dir, 0755) != 0) {
         cli_err("cannot create %s: %s", c->dir, strerror(errno));
         return -1;
