@@ -76,13 +76,18 @@ int main(int argc, char **argv)
         printf("threads %2d: %9.0f paths/s  %7.2f us/path/core  efficiency %5.1f%%\n", th[k], pps,
                1e6 * best * th[k] / paths, 100.0 * pps / (base * th[k]));
     }
-    /* where the time goes: the path alone versus path + accumulation */
+    /* where the time goes: the paths alone (in batches of MS_LANES, as a run
+     * simulates them) versus paths + accumulation */
     {
         ms_work *w = ms_work_alloc(e);
-        double *out = calloc((size_t)ms_engine_nmetrics(e) + ms_engine_nseries(e), sizeof(double));
-        uint64_t n = paths < 5000 ? paths : 5000;
+        size_t stride = (size_t)ms_engine_nmetrics(e) + ms_engine_nseries(e);
+        double *out = calloc(stride * MS_BLOCK, sizeof(double));
+        uint64_t n = paths < 5120 ? paths : 5120;
+        n -= n % MS_BLOCK;
+        if (n == 0)
+            n = MS_BLOCK;
         double t0 = omp_get_wtime();
-        for (uint64_t p = 0; p < n; p++) ms_engine_path(e, w, p, out, NULL);
+        for (uint64_t p = 0; p < n; p += MS_BLOCK) ms_engine_paths(e, w, p, MS_BLOCK, out, stride);
         double dt = omp_get_wtime() - t0;
         printf("simulation alone (1 thread): %.2f us/path; the rest of the 1-thread time is accumulation\n",
                1e6 * dt / n);
