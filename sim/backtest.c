@@ -27,6 +27,7 @@
 #include <omp.h>
 
 #include "magsim/backtest.h"
+#include "runctl.h"
 
 const int ms_backtest_percent[MS_BT_NQ] = {5, 25, 50, 75, 95};
 
@@ -182,42 +183,10 @@ static void keep_values(ms_backtest *b, const double *buf, size_t stride, int np
     }
 }
 
-typedef struct bt_shared {
-    ms_backtest *b;
-    const ms_run_opts *o;
-    uint64_t nblocks;
-    uint64_t next;               /* next block to take */
-    uint64_t done;               /* paths finished */
-    double t0, last;             /* start time, last progress report */
-    int fail;
-} bt_shared;
-
-static int stop_requested(const ms_run_opts *o)
+/* One thread's share: take blocks until none is left or a stop is asked
+ * (sim/runctl.c).  *fail on no memory. */
+static void run_blocks(ms_backtest *b, ms_runctl *c, ms_result *r, int tid, int *fail)
 {
-    if (!o->stop)
-        return 0;
-    int v;
-#pragma omp atomic read
-    v = *o->stop;
-    return v != 0;
-}
-
-static void report_progress(bt_shared *sh)
-{
-    double now = omp_get_wtime();
-    if (!sh->o->progress || now - sh->last < 0.1)
-        return;
-    uint64_t d;
-#pragma omp atomic read
-    d = sh->done;
-    sh->o->progress(d, sh->b->paths, now - sh->t0, sh->o->progress_ctx);
-    sh->last = now;
-}
-
-/* One thread's share: take blocks until none is left or a stop is asked. */
-static void run_blocks(bt_shared *sh, ms_result *r, int tid)
-{
-    ms_backtest *b = sh->b;
     const ms_engine *e = b->e;
     int nm = ms_engine_nmetrics(e);
     size_t stride = (size_t)nm + (size_t)ms_engine_nseries(e);
@@ -225,31 +194,21 @@ static void run_blocks(bt_shared *sh, ms_result *r, int tid)
     double *buf = malloc(sizeof(double) * stride * MS_BLOCK);
     if (!w || !buf || !r) {
 #pragma omp atomic write
-        sh->fail = 1;
+        *fail = 1;
         ms_work_free(w);
         free(buf);
         return;
     }
-    for (;;) {
-        if (stop_requested(sh->o))
-            break;
-        uint64_t blk;
-#pragma omp atomic capture
-        blk = sh->next++;
-        if (blk >= sh->nblocks)
-            break;
-        uint64_t j0 = blk * MS_BLOCK;
-        int np = (int)(b->paths - j0 < MS_BLOCK ? b->paths - j0 : MS_BLOCK);
-        ms_engine_paths(e, w, b->first + j0, np, buf, stride);
+    uint64_t p0;
+    int np;
+    while (ms_runctl_take(c, &p0, &np)) {
+        ms_engine_paths(e, w, p0, np, buf, stride);
         ms_accum_add_strided(r->metrics, buf, np, 1, stride);
         if (r->series)
             ms_accum_add_strided(r->series, buf + nm, np, 1, stride);
         r->paths_done += (uint64_t)np;
-        keep_values(b, buf, stride, np, j0);
-#pragma omp atomic update
-        sh->done += (uint64_t)np;
-        if (tid == 0)
-            report_progress(sh);
+        keep_values(b, buf, stride, np, p0 - b->first);
+        ms_runctl_done(c, (uint64_t)np, tid);
     }
     ms_work_free(w);
     free(buf);
@@ -257,40 +216,34 @@ static void run_blocks(bt_shared *sh, ms_result *r, int tid)
 
 int ms_backtest_run(ms_backtest *b, const ms_run_opts *o, ms_result *res)
 {
-    ms_run_opts dflt = {0, NULL, NULL, NULL};
-    if (!o)
-        o = &dflt;
-    int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    bt_shared sh = {.b = b, .o = o, .nblocks = (b->paths + MS_BLOCK - 1) / MS_BLOCK};
-    sh.t0 = sh.last = omp_get_wtime();
+    ms_runctl c;
+    ms_runctl_init(&c, o, b->first, b->paths);
+    int threads = ms_runctl_threads(&c), used = 1, fail = 0;
     ms_result **lr = calloc((size_t)threads, sizeof *lr);
     if (!lr)
         return -1;
-    int used = 1;
 #pragma omp parallel num_threads(threads)
     {
         int tid = omp_get_thread_num();
 #pragma omp single
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(b->e);
-        run_blocks(&sh, lr[tid], tid);
+        run_blocks(b, &c, lr[tid], tid, &fail);
     }
     for (int k = 0; k < threads; k++) {   /* exact merges: the order does not matter */
         if (lr[k] && ms_result_merge(res, lr[k]))
-            sh.fail = 1;
+            fail = 1;
         ms_result_free(lr[k]);
     }
     free(lr);
     if (res->paths_requested == 0)
         res->first_path = b->first;
     res->paths_requested += b->paths;
-    res->interrupted |= sh.done < b->paths;
-    res->wall_seconds += omp_get_wtime() - sh.t0;
+    res->interrupted |= c.done < b->paths;
+    res->wall_seconds += ms_runctl_finish(&c);
     res->threads = used;
-    b->paths_done = sh.done;
-    if (o->progress)
-        o->progress(sh.done, b->paths, omp_get_wtime() - sh.t0, o->progress_ctx);
-    return sh.fail ? -1 : 0;
+    b->paths_done = c.done;
+    return fail ? -1 : 0;
 }
 
 /* Observation k: its finite values over the paths done, sorted, scored. */

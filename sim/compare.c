@@ -24,6 +24,7 @@
 #include "magsim/compare.h"
 #include "magsim/result.h"
 #include "magsim/stat.h"
+#include "runctl.h"
 
 struct ms_compare {
     const ms_engine *base;       /* the base scenario's engine (not owned) */
@@ -477,54 +478,31 @@ static int compare_block(const ms_compare *c, cmp_thread *t, uint64_t p0, int np
     return rc;
 }
 
-static void report_progress(const ms_run_opts *o, uint64_t done, uint64_t n, double t0, double *last)
-{
-    double now = omp_get_wtime();
-    if (o->progress && now - *last >= 0.1) {
-        o->progress(done, n, now - t0, o->progress_ctx);
-        *last = now;
-    }
-}
-
 int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run_opts *o, ms_compare_result *r)
 {
-    ms_run_opts dflt = {0, NULL, NULL, NULL};
-    if (!o)
-        o = &dflt;
-    int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    uint64_t nblocks = (n + MS_BLOCK - 1) / MS_BLOCK, done = 0;
+    ms_runctl rc;
+    ms_runctl_init(&rc, o, first, n);
+    int threads = ms_runctl_threads(&rc), used = 1, fail = 0;
     cmp_thread *ts = calloc((size_t)threads, sizeof *ts);
     if (!ts)
         return -1;
-    double t0 = omp_get_wtime(), last = t0;
-    int used = 1, fail = 0;
 #pragma omp parallel num_threads(threads)
     {
         int tid = omp_get_thread_num();
 #pragma omp single
         used = omp_get_num_threads();
-        int ok = thread_init(c, &ts[tid]) == 0;
-        if (!ok) {
+        uint64_t p0;
+        int np;
+        if (thread_init(c, &ts[tid])) {
 #pragma omp atomic write
             fail = 1;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (uint64_t b = 0; b < nblocks; b++) {
-            if ((o->stop && *o->stop) || !ok)
-                continue;
-            uint64_t p0 = first + b * MS_BLOCK;
-            int np = (int)(n - b * MS_BLOCK < MS_BLOCK ? n - b * MS_BLOCK : MS_BLOCK);
-            if (compare_block(c, &ts[tid], p0, np)) {
+        } else {
+            while (ms_runctl_take(&rc, &p0, &np)) { /* blocks from a shared counter: a stop is bounded */
+                if (compare_block(c, &ts[tid], p0, np)) {
 #pragma omp atomic write
-                fail = 1;
-            }
-#pragma omp atomic update
-            done += (uint64_t)np;
-            if (tid == 0) {
-                uint64_t d;
-#pragma omp atomic read
-                d = done;
-                report_progress(o, d, n, t0, &last);
+                    fail = 1;
+                }
+                ms_runctl_done(&rc, (uint64_t)np, tid);
             }
         }
     }
@@ -538,11 +516,9 @@ int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run
     if (r->paths_requested == 0)
         r->first_path = first;
     r->paths_requested += n;
-    r->interrupted |= done < n;
-    r->wall_seconds += omp_get_wtime() - t0;
+    r->interrupted |= rc.done < n;
+    r->wall_seconds += ms_runctl_finish(&rc);
     r->threads = used;
-    if (o->progress)
-        o->progress(done, n, omp_get_wtime() - t0, o->progress_ctx);
     return fail ? -1 : 0;
 }
 

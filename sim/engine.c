@@ -24,6 +24,7 @@
 #include <string.h>
 #include <omp.h>
 #include "engine_int.h"
+#include "runctl.h"
 
 /* ---- accessors ---------------------------------------------------------------- */
 
@@ -157,102 +158,57 @@ int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_
 
 /* ---- the run -------------------------------------------------------------------------- */
 
-typedef struct run_shared {
-    const ms_engine *e;
-    uint64_t first, n, nblocks;
-    uint64_t next;               /* next block to take */
-    uint64_t done;               /* paths finished */
-    const ms_run_opts *o;
-    double t0, last;             /* start time, last progress report */
-    int fail;
-} run_shared;
-
-static int stop_requested(const ms_run_opts *o)
-{
-    if (!o->stop)
-        return 0;
-    int v;
-#pragma omp atomic read
-    v = *o->stop;
-    return v != 0;
-}
-
 /* One thread's share of the run: take blocks until none is left or a stop
- * is requested; accumulate into r. */
-static void run_blocks(run_shared *sh, ms_result *r, int tid)
+ * is requested (sim/runctl.c); accumulate into r.  *fail on no memory. */
+static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, int *fail)
 {
-    const ms_engine *e = sh->e;
     ms_work *w = ms_work_alloc(e);
     if (!w || !r) {
 #pragma omp atomic write
-        sh->fail = 1;
+        *fail = 1;
         ms_work_free(w);
         return;
     }
-    for (;;) {
-        if (stop_requested(sh->o))
-            break;
-        uint64_t b;
-#pragma omp atomic capture
-        b = sh->next++;
-        if (b >= sh->nblocks)
-            break;
-        uint64_t p0 = sh->first + b * MS_BLOCK;
-        int np = (int)(sh->n - b * MS_BLOCK < MS_BLOCK ? sh->n - b * MS_BLOCK : MS_BLOCK);
+    uint64_t p0;
+    int np;
+    while (ms_runctl_take(c, &p0, &np)) {
         block_paths(e, w, p0, np, r);
-#pragma omp atomic update
-        sh->done += (uint64_t)np;
-        if (tid == 0 && sh->o->progress) {
-            double now = omp_get_wtime();
-            if (now - sh->last >= 0.1) {
-                uint64_t d;
-#pragma omp atomic read
-                d = sh->done;
-                sh->o->progress(d, sh->n, now - sh->t0, sh->o->progress_ctx);
-                sh->last = now;
-            }
-        }
+        ms_runctl_done(c, (uint64_t)np, tid);
     }
     ms_work_free(w);
 }
 
 int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res)
 {
-    ms_run_opts dflt = {0, NULL, NULL, NULL};
-    if (!o)
-        o = &dflt;
-    int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    run_shared sh = {.e = e, .first = first, .n = n, .nblocks = (n + MS_BLOCK - 1) / MS_BLOCK, .o = o};
-    sh.t0 = sh.last = omp_get_wtime();
+    ms_runctl c;
+    ms_runctl_init(&c, o, first, n);
+    int threads = ms_runctl_threads(&c), used = 1, fail = 0;
     ms_result **lr = calloc((size_t)threads, sizeof *lr);
     if (!lr)
         return -1;
-    int used = 1;
 #pragma omp parallel num_threads(threads)
     {
         int tid = omp_get_thread_num();
 #pragma omp single
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(e);
-        run_blocks(&sh, lr[tid], tid);
+        run_blocks(e, &c, lr[tid], tid, &fail);
     }
     /* merge in thread order (the merge is exact, so the order does not matter) */
     for (int k = 0; k < threads; k++) {
         if (lr[k] && ms_result_merge(res, lr[k]))
-            sh.fail = 1;
+            fail = 1;
         ms_result_free(lr[k]);
     }
     free(lr);
     if (res->paths_requested == 0)
         res->first_path = first; /* the result's first range */
-    res->paths_done += sh.done;
+    res->paths_done += c.done;
     res->paths_requested += n;
-    res->interrupted |= sh.done < n;
-    res->wall_seconds += omp_get_wtime() - sh.t0;
+    res->interrupted |= c.done < n;
+    res->wall_seconds += ms_runctl_finish(&c);
     res->threads = used;
-    if (o->progress)
-        o->progress(sh.done, n, omp_get_wtime() - sh.t0, o->progress_ctx);
-    return sh.fail ? -1 : 0;
+    return fail ? -1 : 0;
 }
 
 /* ---- the estimate ------------------------------------------------------------------------ */

@@ -22,6 +22,7 @@
 #include "magsim/engine.h"
 #include "magsim/dist.h"
 #include "magsim/sens.h"
+#include "runctl.h"
 
 struct ms_sens {
     const ms_engine *e;
@@ -244,33 +245,6 @@ static void estimate_all(ms_sens *s, int threads);
 
 /* ---- running ----------------------------------------------------------------------------- */
 
-typedef struct sens_progress {
-    const ms_run_opts *o;
-    uint64_t done, total;        /* evaluations */
-    double t0, last;
-} sens_progress;
-
-static void progress_add(sens_progress *pg, uint64_t n, int tid)
-{
-#pragma omp atomic update
-    pg->done += n;
-    if (tid != 0 || !pg->o->progress)
-        return;
-    double now = omp_get_wtime();
-    if (now - pg->last >= 0.1) {
-        uint64_t d;
-#pragma omp atomic read
-        d = pg->done;
-        pg->o->progress(d, pg->total, now - pg->t0, pg->o->progress_ctx);
-        pg->last = now;
-    }
-}
-
-static int stopped(const ms_run_opts *o)
-{
-    return o->stop && *o->stop;
-}
-
 /* The first row not done: rows before it form the result. */
 static int rows_prefix(const ms_sens *s)
 {
@@ -282,12 +256,10 @@ static int rows_prefix(const ms_sens *s)
 
 int ms_sens_run(ms_sens *s, const ms_run_opts *o)
 {
-    ms_run_opts dflt = {0, NULL, NULL, NULL};
-    if (!o)
-        o = &dflt;
-    int threads = o->threads > 0 ? o->threads : omp_get_max_threads(), fail = 0, used = 1;
+    ms_runctl pg; /* the stop flag and progress, in evaluations (rows and settings are not path blocks) */
+    ms_runctl_init(&pg, o, 0, (uint64_t)ms_sens_evaluations(&s->plan));
+    int threads = ms_runctl_threads(&pg), fail = 0, used = 1;
     int K = nsettings(s), N = s->plan.rows, R = s->plan.tornado_paths;
-    sens_progress pg = {o, 0, (uint64_t)ms_sens_evaluations(&s->plan), omp_get_wtime(), 0};
 #pragma omp parallel num_threads(threads)
     {
         int tid = omp_get_thread_num();
@@ -301,25 +273,25 @@ int ms_sens_run(ms_sens *s, const ms_run_opts *o)
         }
 #pragma omp for schedule(dynamic, 1)
         for (int k = 0; k < K; k++) {
-            if (!ok || stopped(o))
+            if (!ok || ms_runctl_stopped(&pg))
                 continue;
             if (run_setting(s, &t, k)) {
 #pragma omp atomic write
                 fail = 1;
             }
             s->tor_done[k] = 1;
-            progress_add(&pg, (uint64_t)R, tid);
+            ms_runctl_done(&pg, (uint64_t)R, tid);
         }
 #pragma omp for schedule(dynamic, 1)
         for (int j = 0; j < N; j++) {
-            if (!ok || stopped(o))
+            if (!ok || ms_runctl_stopped(&pg))
                 continue;
             if (run_row(s, &t, j)) {
 #pragma omp atomic write
                 fail = 1;
             }
             s->row_done[j] = 1;
-            progress_add(&pg, ycols(s), tid);
+            ms_runctl_done(&pg, ycols(s), tid);
         }
         thread_free(&t);
     }
@@ -329,10 +301,8 @@ int ms_sens_run(ms_sens *s, const ms_run_opts *o)
         s->st.tornado_done &= s->tor_done[k];
     s->st.interrupted = s->st.rows_done < N || !s->st.tornado_done;
     s->st.evaluations = pg.done;
-    s->st.wall_seconds = omp_get_wtime() - pg.t0;
+    s->st.wall_seconds = ms_runctl_finish(&pg);
     s->st.threads = used;
-    if (o->progress)
-        o->progress(pg.done, pg.total, s->st.wall_seconds, o->progress_ctx);
     estimate_all(s, threads);
     return fail ? -1 : 0;
 }

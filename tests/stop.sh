@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/stop.sh - bounded stopping, end to end: after SIGTERM or SIGINT,
 # magsim stops within a second plus the time to write its files, whatever
-# --paths asks for (sim/engine.c reads the stop flag before each block).
+# --paths asks for (sim/runctl.c: every driver of the engine reads the stop
+# flag before it takes a block).
 #
 #   MAGSIM=build/release/magsim sh tests/stop.sh        (make e2e does this)
 #
@@ -14,7 +15,8 @@
 # 10^12 is a multiple of 64, so no block is cut short), summary.csv with its
 # header and rows, no temporary directory left.  tests/e2e.sh interrupts a
 # run of 10^9 paths with SIGINT and checks the files; this one is about the
-# time it takes.
+# time it takes.  Then the same for `magsim compare` of the scenario with
+# itself (SIGTERM): its own driver (sim/compare.c) must stop as fast.
 #
 # Environment: STOP_SCENARIO (default scenarios/april2025_controls.yaml),
 # STOP_AFTER, STOP_LIMIT (raise it under a slow sanitizer).
@@ -60,18 +62,19 @@ now_ms() {
 # A number field of manifest.json ("paths_done": 2560) on its own line.
 manifest_num() { sed -n "s/^ *\"$1\": \\([0-9][0-9]*\\),*\$/\\1/p" "$2"; }
 
-# stop_case SIG: run, signal, time the exit, check the partial result.
-stop_case() {
+# interrupt SIG CMD...: run CMD in the background, send SIG after AFTER s, time the exit.
+# Sets rc and ms; returns 1 (with the failure counted) when it did not run or did not exit.
+interrupt() {
     sig=$1
-    out="$T/out_$sig"
-    "$MAGSIM" run "$SC" --paths "$HUGE" --out "$out" --quiet >"$T/out" 2>"$T/err" &
+    shift
+    "$@" >"$T/out" 2>"$T/err" &
     spid=$!
     sleep "$AFTER"
     if ! kill -0 "$spid" 2>/dev/null; then
         wait "$spid"
-        no "$sig: magsim was still running after ${AFTER} s (it exited $?)"
+        no "$sig: magsim $2 was still running after ${AFTER} s (it exited $?)"
         spid=""
-        return
+        return 1
     fi
     t0=$(now_ms)
     kill -"$sig" "$spid"
@@ -86,14 +89,21 @@ stop_case() {
         kill -KILL "$spid" 2>/dev/null
         wait "$spid" 2>/dev/null
         spid=""
-        no "$sig: magsim did not exit within ${LIMIT} s of the signal (killed)"
-        return
+        no "$sig: magsim $2 did not exit within ${LIMIT} s of the signal (killed)"
+        return 1
     fi
     wait "$spid"
     rc=$?
     spid=""
     ms=$((t1 - t0))
-    echo "     $sig: exited $rc, $ms ms after the signal"
+    echo "     $sig ($2): exited $rc, $ms ms after the signal"
+}
+
+# stop_case SIG: a run, signalled; the exit timed and the partial result checked.
+stop_case() {
+    sig=$1
+    out="$T/out_$sig"
+    interrupt "$sig" "$MAGSIM" run "$SC" --paths "$HUGE" --out "$out" --quiet || return
     check "$sig: exits within ${LIMIT} s of the signal ($ms ms)" [ "$ms" -le $((LIMIT * 1000)) ]
     check "$sig: exit status 4 (interrupted, partial result written)" is_rc 4
     check "$sig: says how many paths it did" grep -q "interrupted after [0-9]* of $HUGE paths" "$T/err"
@@ -110,8 +120,22 @@ stop_case() {
     check "$sig: no temporary directory left" no_tmp_left
 }
 
+# compare_case: the same for compare (its own driver of the engine, sim/compare.c), SIGTERM.
+compare_case() {
+    out="$T/out_compare"
+    interrupt TERM "$MAGSIM" compare "$SC" "$SC" --paths "$HUGE" --out "$out" --quiet || return
+    check "compare: exits within ${LIMIT} s of the signal ($ms ms)" [ "$ms" -le $((LIMIT * 1000)) ]
+    check "compare: exit status 4 (interrupted, partial result written)" is_rc 4
+    check "compare: manifest says partial" grep -q '"partial": true' "$out/manifest.json"
+    done_=$(manifest_num paths_done "$out/manifest.json")
+    check "compare: paths_done > 0 and a multiple of $BLOCK (${done_:-none})" \
+        sh -c "[ ${done_:-0} -gt 0 ] && [ \$((${done_:-1} % $BLOCK)) -eq 0 ]"
+    check "compare: no temporary directory left" no_tmp_left
+}
+
 stop_case TERM
 stop_case INT
+compare_case
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,46 @@
+/*
+ * runctl.h - what every parallel driver of the engine shares (not public):
+ * the caller's run options with their defaults, the stop flag read
+ * atomically, blocks of MS_BLOCK paths dealt from one shared counter, and
+ * progress reported by thread 0 at most every 0.1 s.
+ *
+ * Rules: a driver takes its blocks with ms_runctl_take until it returns 0,
+ * so a stop costs at most one block per thread however many paths are left
+ * (an OpenMP loop that skips the remaining blocks with `continue` would walk
+ * through all of them); whatever order the threads take blocks in, each
+ * block's paths are fed to one thread's exact accumulators in path order, so
+ * results do not depend on it.  Used by sim/engine.c (ms_engine_run),
+ * sim/backtest.c, sim/compare.c and sim/sens.c.
+ */
+#ifndef MAGSIM_RUNCTL_H
+#define MAGSIM_RUNCTL_H
+
+#include <stdint.h>
+#include "magsim/engine.h"
+
+typedef struct ms_runctl {
+    const ms_run_opts *o;        /* the caller's options, or the defaults (never NULL) */
+    uint64_t first, n;           /* the work: paths [first, first + n), or n units (evaluations) */
+    uint64_t nblocks;            /* blocks of MS_BLOCK paths in [first, first + n) */
+    uint64_t next;               /* next block to take (shared, atomic) */
+    uint64_t done;               /* units finished (shared, atomic) */
+    double t0, last;             /* start, last progress report (omp_get_wtime, seconds) */
+} ms_runctl;
+
+/* Start: o may be NULL (defaults: all threads, no stop flag, no progress). */
+void ms_runctl_init(ms_runctl *c, const ms_run_opts *o, uint64_t first, uint64_t n);
+/* The threads to ask for: o->threads, or all of OpenMP's. */
+int ms_runctl_threads(const ms_runctl *c);
+/* 1 when SIGINT/SIGTERM (or a caller) set the stop flag. */
+int ms_runctl_stopped(const ms_runctl *c);
+/* The next block: its first path *p0 and its size *np (the last may be
+ * short); 0 when none is left or a stop was requested. */
+int ms_runctl_take(ms_runctl *c, uint64_t *p0, int *np);
+/* units finished by thread tid: counted; thread 0 reports progress. */
+void ms_runctl_done(ms_runctl *c, uint64_t units, int tid);
+/* The units finished so far (an atomic read). */
+uint64_t ms_runctl_count(ms_runctl *c);
+/* The last progress report (done of n) and the seconds since the start. */
+double ms_runctl_finish(ms_runctl *c);
+
+#endif
