@@ -498,7 +498,7 @@ static int render_manifest(FILE *f, const void *x, const ms_outdir *d)
             t->info->seed, r->first_path, r->paths_requested, r->paths_done, r->interrupted ? "true" : "false",
             ms_compare_policy_at(t->c, 0)->nseries > 0 ? "true" : "false");
     ms_prov_run run = {t->info->threads > 0 ? t->info->threads : r->threads, r->wall_seconds, t->info->gsl_errors,
-                       t->info->command_line};
+                       t->info->command_line, 0, 0};
     ms_prov_manifest_tail(f, &run, d);
     return ferror(f) ? -1 : 0;
 }

@@ -36,6 +36,7 @@
 #include "magsim/fmt.h"
 #include "magsim/outdir.h"
 #include "magsim/output.h"
+#include "magsim/prov.h"
 #include "fileio.h"
 
 #ifndef MAGSIM_VERSION
@@ -477,14 +478,7 @@ static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_ou
                     const ms_outdir *d)
 {
     const ms_scenario *s = ms_engine_scenario(e);
-    char host[256] = "", stamp[32] = "", sha[65];
-    if (gethostname(host, sizeof host - 1) != 0)
-        strcpy(host, "unknown");
-    host[sizeof host - 1] = '\0';
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm))
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char sha[65];
 
     fputs("{\n  \"format\": \"magsim-manifest\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
     ms_fmt_json_str(f, MAGSIM_VERSION);
@@ -513,25 +507,10 @@ static int manifest(FILE *f, const ms_engine *e, const ms_result *r, const ms_ou
         ms_fmt_json_num(f, info->quantiles[k]);
     }
     fprintf(f, "],\n  \"series\": %s,\n", r->series ? "true" : "false");
-    fprintf(f, "  \"threads\": %d,\n  \"wall_seconds\": ", info->threads > 0 ? info->threads : r->threads);
-    ms_fmt_json_num(f, r->wall_seconds);
-    fputs(",\n  \"paths_per_second\": ", f);
-    ms_fmt_json_num(f, r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : NAN);
-    fprintf(f, ",\n  \"gsl_errors\": %d,\n  \"host\": ", info->gsl_errors);
-    ms_fmt_json_str(f, host);
-    fputs(",\n  \"written_utc\": ", f);
-    ms_fmt_json_str(f, stamp);
-    fputs(",\n  \"command_line\": ", f);
-    ms_fmt_json_str(f, info->command_line);
-    fputs(",\n  \"files\": {", f);
-    int n = d ? ms_outdir_nfiles(d) : 0;
-    for (int i = 0; i < n; i++) {
-        fprintf(f, "%s\n    ", i ? "," : "");
-        ms_fmt_json_str(f, ms_outdir_file_name(d, i));
-        fprintf(f, ": {\"bytes\": %zu, \"sha256\": \"%s\"}", ms_outdir_file_bytes(d, i),
-                ms_outdir_file_sha256(d, i));
-    }
-    fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
+    ms_prov_run run = {info->threads > 0 ? info->threads : r->threads, r->wall_seconds, info->gsl_errors,
+                       info->command_line, 1,
+                       r->wall_seconds > 0 ? (double)r->paths_done / r->wall_seconds : NAN};
+    ms_prov_manifest_tail(f, &run, d);
     return ferror(f) ? -1 : 0;
 }
 

@@ -163,6 +163,18 @@ void ms_prov_scenario_json(FILE *f, const ms_scenario *s, const char *path, cons
 
 void ms_prov_manifest_tail(FILE *f, const ms_prov_run *run, const ms_outdir *d)
 {
+    fprintf(f, "  \"threads\": %d,\n  \"wall_seconds\": ", run->threads);
+    ms_fmt_json_num(f, run->wall_seconds);
+    if (run->has_rate) {
+        fputs(",\n  \"paths_per_second\": ", f);
+        ms_fmt_json_num(f, run->paths_per_second);
+    }
+    fprintf(f, ",\n  \"gsl_errors\": %d", run->gsl_errors);
+    ms_prov_manifest_end(f, run->command_line, d);
+}
+
+void ms_prov_manifest_end(FILE *f, const char *command_line, const ms_outdir *d)
+{
     char host[256] = "", stamp[32] = "";
     if (gethostname(host, sizeof host - 1) != 0)
         strcpy(host, "unknown");
@@ -171,14 +183,12 @@ void ms_prov_manifest_tail(FILE *f, const ms_prov_run *run, const ms_outdir *d)
     struct tm tm;
     if (gmtime_r(&now, &tm))
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "  \"threads\": %d,\n  \"wall_seconds\": ", run->threads);
-    ms_fmt_json_num(f, run->wall_seconds);
-    fprintf(f, ",\n  \"gsl_errors\": %d,\n  \"host\": ", run->gsl_errors);
+    fputs(",\n  \"host\": ", f);
     ms_fmt_json_str(f, host);
     fputs(",\n  \"written_utc\": ", f);
     ms_fmt_json_str(f, stamp);
     fputs(",\n  \"command_line\": ", f);
-    ms_fmt_json_str(f, run->command_line);
+    ms_fmt_json_str(f, command_line);
     fputs(",\n  \"files\": {", f);
     int n = d ? ms_outdir_nfiles(d) : 0;
     for (int i = 0; i < n; i++) {

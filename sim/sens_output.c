@@ -326,7 +326,7 @@ static int render_manifest(FILE *f, const void *x, const ms_outdir *d)
     fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"rows_requested\": %d,\n  \"rows_done\": %d,\n  \"tornado_paths\": %d,\n"
                "  \"evaluations\": %" PRIu64 ",\n  \"partial\": %s,\n",
             p->seed, p->rows, st.rows_done, p->tornado_paths, st.evaluations, st.interrupted ? "true" : "false");
-    ms_prov_run run = {st.threads, st.wall_seconds, t->info->gsl_errors, t->info->command_line};
+    ms_prov_run run = {st.threads, st.wall_seconds, t->info->gsl_errors, t->info->command_line, 0, 0};
     ms_prov_manifest_tail(f, &run, d);
     return ferror(f) ? -1 : 0;
 }

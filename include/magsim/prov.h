@@ -1,8 +1,8 @@
 /*
  * magsim/prov.h - provenance in the result directories of the analysis
- * commands (compare, sensitivity): files rendered in memory and added to an
- * ms_outdir, byte copies of the scenario files, and the parts of a
- * manifest.json that every command writes the same way (the scenario's
+ * commands (compare, sensitivity; run's manifest shares its tail): files
+ * rendered in memory and added to an ms_outdir, byte copies of the
+ * scenario files, and the parts of a manifest.json that every command writes the same way (the scenario's
  * identity; threads, wall time, host, clock, command line and the list of
  * files with their SHA-256).
  *
@@ -65,12 +65,19 @@ typedef struct ms_prov_run {
     double wall_seconds;       /* wall time of the computation */
     int gsl_errors;            /* GSL errors recorded */
     const char *command_line;  /* argv, shell-quoted; may be NULL */
+    int has_rate;              /* 1: write paths_per_second (a run's manifest) */
+    double paths_per_second;   /* paths done / wall_seconds (NaN when no time passed) */
 } ms_prov_run;
 
 /* The manifest's last members and its closing brace:
- * "threads", "wall_seconds", "gsl_errors", "host", "written_utc",
+ * "threads", "wall_seconds", ("paths_per_second" when run->has_rate),
+ * "gsl_errors", "host", "written_utc",
  * "command_line", "files" (name: bytes, SHA-256, for every file added to d
  * so far; d may be NULL). */
 void ms_prov_manifest_tail(FILE *f, const ms_prov_run *run, const ms_outdir *d);
+/* The last members every manifest has, after a member of the caller's
+ * (",\n" first): "host", "written_utc", "command_line" (may be NULL),
+ * "files" (as above), and the closing brace. */
+void ms_prov_manifest_end(FILE *f, const char *command_line, const ms_outdir *d);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "magsim/fmt.h"
 #include "magsim/outdir.h"
+#include "magsim/prov.h"
 #include "cli.h"
 #include "sweepout.h"
 
@@ -177,12 +178,7 @@ static int render_shard_id(FILE *f, const cli_sweep_out *o)
 
 static int render_manifest(FILE *f, const cli_sweep_out *o, const ms_outdir *d)
 {
-    char host[256] = "unknown", stamp[32] = "", v[256];
-    gethostname(host, sizeof host - 1);
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm))
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char v[256];
     fputs("{\n  \"format\": \"magsim-manifest\",\n  \"format_version\": 1,\n  \"magsim_version\": ", f);
     ms_fmt_json_str(f, MAGSIM_VERSION);
     fputs(",\n  \"kind\": ", f);
@@ -194,21 +190,7 @@ static int render_manifest(FILE *f, const cli_sweep_out *o, const ms_outdir *d)
     ms_fmt_json_str(f, cli_id_get(o->id, "scenario_sha256", v, sizeof v));
     fprintf(f, ",\n  \"ranks\": %d,\n  \"threads\": %d,\n  \"wall_seconds\": ", o->ranks, o->threads);
     ms_fmt_json_num(f, o->wall_seconds);
-    fputs(",\n  \"host\": ", f);
-    ms_fmt_json_str(f, host);
-    fputs(",\n  \"written_utc\": ", f);
-    ms_fmt_json_str(f, stamp);
-    fputs(",\n  \"command_line\": ", f);
-    ms_fmt_json_str(f, o->command_line);
-    fputs(",\n  \"files\": {", f);
-    int n = ms_outdir_nfiles(d);
-    for (int i = 0; i < n; i++) {
-        fprintf(f, "%s\n    ", i ? "," : "");
-        ms_fmt_json_str(f, ms_outdir_file_name(d, i));
-        fprintf(f, ": {\"bytes\": %zu, \"sha256\": \"%s\"}", ms_outdir_file_bytes(d, i),
-                ms_outdir_file_sha256(d, i));
-    }
-    fputs(n ? "\n  }\n}\n" : "}\n}\n", f);
+    ms_prov_manifest_end(f, o->command_line, d);
     return ferror(f) ? -1 : 0;
 }
 
