@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <omp.h>
+#include "bench.h"
 #include "magsim/compare.h"
 #include "magsim/engine.h"
 #include "magsim/sens.h"
@@ -44,17 +45,7 @@ static ms_engine *compile(const ms_scenario *s, int series)
 /* Best of three: seconds per path of ms_engine_run on one thread. */
 static double run_cost(const ms_engine *e, uint64_t paths)
 {
-    double best = 1e300;
-    for (int rep = 0; rep < 3; rep++) {
-        ms_result *r = ms_result_alloc(e);
-        ms_run_opts o = {1, NULL, NULL, NULL};
-        double t0 = omp_get_wtime();
-        ms_engine_run(e, 0, paths, &o, r);
-        double dt = omp_get_wtime() - t0;
-        best = dt < best ? dt : best;
-        ms_result_free(r);
-    }
-    return best / (double)paths;
+    return bench_best_run(e, paths) / (double)paths;
 }
 
 static void bench_sens(const ms_engine *e, int rows, double path_cost)

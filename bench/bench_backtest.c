@@ -14,22 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <omp.h>
+#include "bench.h"
 #include "magsim/backtest.h"
-
-static double best_run(const ms_engine *e, uint64_t paths)
-{
-    double best = 1e300;
-    for (int rep = 0; rep < 3; rep++) {
-        ms_result *r = ms_result_alloc(e);
-        ms_run_opts o = {1, NULL, NULL, NULL};
-        double t0 = omp_get_wtime();
-        ms_engine_run(e, 0, paths, &o, r);
-        double dt = omp_get_wtime() - t0;
-        best = dt < best ? dt : best;
-        ms_result_free(r);
-    }
-    return best;
-}
 
 /* Best of three backtest runs; *finish gets the scoring time of the last. */
 static double best_backtest(const ms_engine *e, const ms_observed *o, uint64_t paths, double *finish)
@@ -77,7 +63,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot run\n");
         return 1;
     }
-    double tr = best_run(e, paths), fin = 0, tb = best_backtest(e, o, paths, &fin);
+    double tr = bench_best_run(e, paths), fin = 0, tb = best_backtest(e, o, paths, &fin);
     printf("run       %8.1f us/path (%llu paths, series on, 1 thread)\n", 1e6 * tr / (double)paths,
            (unsigned long long)paths);
     printf("backtest  %8.1f us/path: %.2f x run; %d observations kept per path\n", 1e6 * tb / (double)paths, tb / tr,
