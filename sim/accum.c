@@ -324,6 +324,21 @@ static void hist_add_special(ms_hist *h, uint64_t a)
         h->max = 0.0;
 }
 
+/* Count x in bucket j of octave o: its count, and its range with track_range. */
+static inline void bucket_count(const ms_hist *h, void *o, unsigned j, double x)
+{
+    if (h->track) {
+        hbucket *b = (hbucket *)o + j;
+        b->n++;
+        if (x < b->lo)
+            b->lo = x;
+        if (x > b->hi)
+            b->hi = x;
+    } else {
+        ((uint64_t *)o)[j]++;
+    }
+}
+
 /* Hot path: a few integer operations on the bits of x, one table lookup,
  * one counter increment (plus the bucket range with track_range). */
 void ms_hist_add(ms_hist *h, double x)
@@ -347,16 +362,7 @@ void ms_hist_add(ms_hist *h, double x)
             return;
         }
     }
-    if (h->track) {
-        hbucket *b = (hbucket *)o + j;
-        b->n++;
-        if (x < b->lo)
-            b->lo = x;
-        if (x > b->hi)
-            b->hi = x;
-    } else {
-        ((uint64_t *)o)[j]++;
-    }
+    bucket_count(h, o, j, x);
     h->n++;
     if (x < h->min)
         h->min = x;
@@ -406,16 +412,7 @@ static void hist_add_many(ms_hist *h, const double *v, size_t stride, int n)
             oct = h->side[0].oct;
             continue;
         }
-        if (h->track) {
-            hbucket *b = (hbucket *)o + jj;
-            b->n++;
-            if (x < b->lo)
-                b->lo = x;
-            if (x > b->hi)
-                b->hi = x;
-        } else {
-            ((uint64_t *)o)[jj]++;
-        }
+        bucket_count(h, o, jj, x);
         cnt++;
         if (x < mn)
             mn = x;
