@@ -300,9 +300,17 @@ int cli_option_error(int c, int argc, char **argv, const char *command)
 _Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is an int the engine reads");
 volatile int cli_stop;  /* set by the first SIGINT/SIGTERM; the engine polls it */
 
+/* The handler may run on any thread while the engine's threads poll the flag
+ * with atomic loads, so it is read and written atomically here too (a
+ * lock-free atomic is async-signal-safe). */
+int cli_stopped(void)
+{
+    return __atomic_load_n(&cli_stop, __ATOMIC_SEQ_CST) != 0;
+}
+
 static void on_signal(int sig)
 {
-    if (cli_stop) {  /* second signal: default action, now */
+    if (cli_stopped()) {  /* second signal: default action, now */
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = SIG_DFL;
@@ -311,7 +319,7 @@ static void on_signal(int sig)
         raise(sig);
         return;
     }
-    cli_stop = 1;
+    __atomic_store_n(&cli_stop, 1, __ATOMIC_SEQ_CST);
     static const char msg[] =
         "\nmagsim: interrupted: finishing the paths in flight, then writing the partial result"
         " (interrupt again to quit at once)\n";

@@ -96,6 +96,7 @@ char *cli_command_line(int argc, char **argv);
 /* Signals: cli_install_signals() makes the first SIGINT or SIGTERM set
  * cli_stop (the engine polls it); a second one kills at once. */
 extern volatile int cli_stop;
+int cli_stopped(void);  /* an atomic read of cli_stop */
 void cli_install_signals(void);
 
 /* GSL errors recorded by the handler main installs before any thread starts. */

@@ -321,7 +321,7 @@ static ms_result *run_range(sweep_run *R, const ms_engine *e, uint64_t first, ui
         cli_err("the engine failed on some path (see the messages above)");
         R->failed = 1;
     }
-    if (r->interrupted || cli_stop)
+    if (r->interrupted || cli_stopped())
         R->stopped = 1;
     return r;
 }
