@@ -261,6 +261,7 @@ struct ms_engine {
     X(double, qout, e->nflows)         /* [flow] given up from queues this month, t/mo */                  \
     X(double, sfrac0, S * P)           /* [s*P+p] supplier's rationing fraction of the first pass */       \
     X(double, cun, C)                  /* [c] unmet volume of the cell this month (current product), t */  \
+    X(double, cphi, C)                 /* [c] step 8: the cell's share of the importer's claims being spread */ \
     X(long long, noleft, C * P)        /* [c*P+p] -1: an end-use ban keeps the cell out of the pool's leftover */ \
     X(double, lap, (size_t)C * P * H)  /* [(c*P+p)*H + month] refusals known then, with no claim on the pool, t */ \
     X(double, decide, e->nflows)       /* [flow] first pass: months until its denial is known */           \

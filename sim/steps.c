@@ -679,6 +679,68 @@ static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
         LANES ms_schedule(a, H, t, lag[l], v[l], l);
 }
 
+/* A lag from month t split once for the many volumes scheduled at it (a
+ * flow's claims, cell by cell), on first use: the month k each lane's
+ * volume starts in and the weights of k and k + 1, computed as ms_schedule
+ * computes them. */
+typedef struct {
+    vd lag;       /* the lag in each lane, months */
+    int t;        /* the month it runs from */
+    int one;      /* -1: not split yet; 1: the same in every lane (k[0], g[0], h[0] serve all); 0: lane by lane */
+    long k[W];    /* the first month lane l's volume lands in */
+    double g[W];  /* its weight there, 1 - frac(lag) */
+    double h[W];  /* the weight of month k + 1, frac(lag) */
+} lag_split;
+
+static lag_split lag_at(int t, vd lag)
+{
+    lag_split s; /* k, g and h are set by split_lag */
+    s.lag = lag;
+    s.t = t;
+    s.one = -1;
+    return s;
+}
+
+static void split_lag(lag_split *s)
+{
+    s->one = uniform(s->lag);
+    for (int l = 0; l < (s->one ? 1 : W); l++) {
+        double x = s->lag[l] > 0 ? s->lag[l] : 0;
+        long n = (long)x;
+        double f = x - (double)n;
+        s->k[l] = s->t + n;
+        s->g[l] = 1.0 - f;
+        s->h[l] = f;
+    }
+}
+
+/* schedule_lanes of v at lag s (the same bits: every lane at once when the
+ * lag is the same, else lane by lane, skipping a lane with nothing to
+ * schedule as ms_schedule does).  Nothing in any lane adds nothing: the
+ * arrays hold sums of terms >= 0 from +0, where adding +0 changes no bit. */
+static void schedule_split(double *a, int H, lag_split *s, vd v)
+{
+    if (s->one < 0)
+        split_lag(s);
+    if (s->one) {
+        long k = s->k[0];
+        if (k >= H)
+            return;
+        VD(a + k * W) += v * s->g[0];
+        if (s->h[0] > 0 && k + 1 < H)
+            VD(a + (k + 1) * W) += v * s->h[0];
+        return;
+    }
+    LANES {
+        long k = s->k[l];
+        if (v[l] == 0 || k >= H)
+            continue;
+        a[k * W + l] += v[l] * s->g[l];
+        if (s->h[l] > 0 && k + 1 < H)
+            a[(k + 1) * W + l] += v[l] * s->h[l];
+    }
+}
+
 /* 1 when a stockpile buys p through importer i: its share of the arrivals
  * goes to its own pipeline (the rest of this section is as without it). */
 static int buying(const ms_engine *e, int i, int p)
@@ -761,14 +823,14 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     }
 }
 
-/* Volume v of cell c (product p) claimed `lag` months from t in every
+/* Volume v of cell c (product p) claimed at a split lag from t in every
  * lane: a claim on the pool, or (lapse) a refusal known then; on order
  * until then. */
-static void claim_cell(const ms_engine *e, ms_work *w, int c, int p, int t, vd lag, vd v, int lapse)
+static void claim_cell(const ms_engine *e, ms_work *w, int c, int p, lag_split *lag, vd v, int lapse)
 {
     int cp = c * e->P + p;
     double *a = AT(lapse ? w->lap : w->claim, (size_t)cp * e->H);
-    schedule_lanes(a, e->H, t, lag, v);
+    schedule_split(a, e->H, lag, v);
     VD(AT(w->U, cp)) += v;
 }
 
@@ -841,36 +903,39 @@ static void cells_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
 {
     vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
     vd fr = VD(AT(w->sfrac0, e->fl_s[f] * e->P + p)), dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
+    lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L), s0 = lag_at(t, zero), sdec = lag_at(t, dec);
     for (int c = e->cell0[i], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
         vd rc = VD(AT(w->nc, c * e->P + p)) * VD(AT(w->w, f)), pi = VD(AT(w->cpi, j)), fa = VD(AT(w->cfall, j));
         vd d = pi - fa, cq = VD(AT(w->cq, j));
         d = vsel(d < 1e-15, zero, d);
         vd den = rc * (1.0 - pi) - cq;
         den = vsel(den > 0, den, zero);
-        claim_cell(e, w, c, p, t, L, rc * fa * fr, 0);
-        claim_cell(e, w, c, p, t, dl + L, rc * d * fr, 0);
-        claim_cell(e, w, c, p, t, zero, rc * pi * (1.0 - fr) * lost, 0);
-        claim_cell(e, w, c, p, t, dec, den * lost, 1);
+        claim_cell(e, w, c, p, &sL, rc * fa * fr, 0);
+        claim_cell(e, w, c, p, &sdL, rc * d * fr, 0);
+        claim_cell(e, w, c, p, &s0, rc * pi * (1.0 - fr) * lost, 0);
+        claim_cell(e, w, c, p, &sdec, den * lost, 1);
         VD(AT(w->cun, c)) += den + rc * pi * (1.0 - fr);
     }
 }
 
 /* The first-pass claims of an ordinary flow of an importer with per-cell
- * flows: by import order share phi, refusals claimed on the pool. */
+ * flows: by import order share phi (cphi), refusals claimed on the pool. */
 static void shares_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd lost)
 {
-    vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), N = VD(AT(w->N, i * e->P + p));
+    vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
     vd gdel = VD(AT(w->r, f)) * VD(AT(w->del, f)), gimm = VD(AT(w->granted, f)) - gdel;
     gimm = vsel(gimm > 0, gimm, zero);
     vd unmet = VD(AT(w->unmet, f)), den = VD(AT(w->den, f));
     den = vsel(den > unmet, unmet, den);
     vd dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
+    lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L), sdec = lag_at(t, dec), s0 = lag_at(t, zero);
+    vd dlost = den * lost, ulost = (unmet - den) * lost;
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
-        vd phi = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero);
-        claim_cell(e, w, c, p, t, L, gimm * phi, 0);
-        claim_cell(e, w, c, p, t, dl + L, gdel * phi, 0);
-        claim_cell(e, w, c, p, t, dec, den * lost * phi, 0);
-        claim_cell(e, w, c, p, t, zero, (unmet - den) * lost * phi, 0);
+        vd phi = VD(AT(w->cphi, c));
+        claim_cell(e, w, c, p, &sL, gimm * phi, 0);
+        claim_cell(e, w, c, p, &sdL, gdel * phi, 0);
+        claim_cell(e, w, c, p, &sdec, dlost * phi, 0);
+        claim_cell(e, w, c, p, &s0, ulost * phi, 0);
         VD(AT(w->cun, c)) += unmet * phi;
     }
 }
@@ -881,9 +946,11 @@ static void shares_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, 
 static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, vd made_up)
 {
     int f0 = e->fl0[p * e->I + i], f1 = e->fl0[p * e->I + i + 1];
-    vd zero = vsplat(0), lost = 1.0 - made_up, cun = zero;
-    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
+    vd zero = vsplat(0), lost = 1.0 - made_up, cun = zero, N = VD(AT(w->N, i * e->P + p));
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
         VD(AT(w->cun, c)) = zero;
+        VD(AT(w->cphi, c)) = vsel(N > 0, VD(AT(w->nc, c * e->P + p)) / N, zero); /* import order share */
+    }
     for (int f = f0; f < f1; f++) {
         flow_arrivals(e, w, f, i, p, t);
         if (e->fl_cell[f])
@@ -893,6 +960,8 @@ static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, v
     }
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++)
         cun += VD(AT(w->cun, c));
+    for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) /* the share of what the cell missed */
+        VD(AT(w->cphi, c)) = vsel(cun > 0, VD(AT(w->cun, c)) / cun, zero);
     vd keep = vsplat(1); /* the industries' part of the diverted volume: all, or all but the stockpile's share */
     if (buying(e, i, p))
         keep = 1.0 - stock_share(e, w, i, p);
@@ -906,10 +975,12 @@ static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, v
             imm2 = g2 - del2;
         }
         vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->delay, f));
+        lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L);
+        imm2 = vsel(imm2 > 0, imm2, zero);
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
-            vd sh = vsel(cun > 0, VD(AT(w->cun, c)) / cun, zero);
-            claim_cell(e, w, c, p, t, L, vsel(imm2 > 0, imm2, zero) * sh, 0);
-            claim_cell(e, w, c, p, t, dl + L, del2 * sh, 0);
+            vd sh = VD(AT(w->cphi, c));
+            claim_cell(e, w, c, p, &sL, imm2 * sh, 0);
+            claim_cell(e, w, c, p, &sdL, del2 * sh, 0);
         }
     }
 }
