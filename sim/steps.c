@@ -20,6 +20,7 @@
  * only some lanes need (pow, exp, a lane's own lag) is done lane by lane.
  * A policy acts only through its hooks; nothing is allocated.
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "engine_int.h"
@@ -680,65 +681,69 @@ static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
 }
 
 /* A lag from month t split once for the many volumes scheduled at it (a
- * flow's claims, cell by cell), on first use: the month k each lane's
- * volume starts in and the weights of k and k + 1, computed as ms_schedule
- * computes them. */
+ * flow's claims, cell by cell), on first use: as a few month rows m0,
+ * m0 + 1, .. each with a weight per lane, so that scheduling v is a vector
+ * multiply-add per row whatever the lanes' lags.  Lane l's weight is
+ * 1 - frac(lag) in its month k = t + floor(lag), frac(lag) in k + 1 and 0
+ * elsewhere: the products ms_schedule adds, and +0 where it adds nothing
+ * (the arrays hold sums of terms >= 0 from +0, where adding +0 changes no
+ * bit).  Lags whose months span more than LAG_ROWS rows (rare: a licence
+ * delay drawn over more than LAG_ROWS - 1 months) go lane by lane. */
+#define LAG_ROWS 4
 typedef struct {
-    vd lag;       /* the lag in each lane, months */
-    int t;        /* the month it runs from */
-    int one;      /* -1: not split yet; 1: the same in every lane (k[0], g[0], h[0] serve all); 0: lane by lane */
-    long k[W];    /* the first month lane l's volume lands in */
-    double g[W];  /* its weight there, 1 - frac(lag) */
-    double h[W];  /* the weight of month k + 1, frac(lag) */
+    vd lag;          /* the lag in each lane, months */
+    int t, H;        /* the month it runs from; months in the arrays */
+    int rows;        /* -1: not split yet; -2: lane by lane; else rows m0 .. m0 + rows - 1 (all < H) */
+    int m0;          /* the first row's month */
+    vd wt[LAG_ROWS]; /* [row] each lane's weight in month m0 + row */
 } lag_split;
 
-static lag_split lag_at(int t, vd lag)
+static lag_split lag_at(int t, int H, vd lag)
 {
-    lag_split s; /* k, g and h are set by split_lag */
+    lag_split s; /* m0 and wt are set by split_lag */
     s.lag = lag;
     s.t = t;
-    s.one = -1;
+    s.H = H;
+    s.rows = -1;
     return s;
 }
 
 static void split_lag(lag_split *s)
 {
-    s->one = uniform(s->lag);
-    for (int l = 0; l < (s->one ? 1 : W); l++) {
+    long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
+    double g[W], h[W];
+    LANES {
         double x = s->lag[l] > 0 ? s->lag[l] : 0;
         long n = (long)x;
         double f = x - (double)n;
-        s->k[l] = s->t + n;
-        s->g[l] = 1.0 - f;
-        s->h[l] = f;
+        k[l] = s->t + n;
+        g[l] = 1.0 - f;
+        h[l] = f;
+        kmin = k[l] < kmin ? k[l] : kmin;
+        kmax = k[l] > kmax ? k[l] : kmax;
     }
-}
-
-/* schedule_lanes of v at lag s (the same bits: every lane at once when the
- * lag is the same, else lane by lane, skipping a lane with nothing to
- * schedule as ms_schedule does).  Nothing in any lane adds nothing: the
- * arrays hold sums of terms >= 0 from +0, where adding +0 changes no bit. */
-static void schedule_split(double *a, int H, lag_split *s, vd v)
-{
-    if (s->one < 0)
-        split_lag(s);
-    if (s->one) {
-        long k = s->k[0];
-        if (k >= H)
-            return;
-        VD(a + k * W) += v * s->g[0];
-        if (s->h[0] > 0 && k + 1 < H)
-            VD(a + (k + 1) * W) += v * s->h[0];
+    if (kmax - kmin + 2 > LAG_ROWS) {
+        s->rows = -2;
         return;
     }
-    LANES {
-        long k = s->k[l];
-        if (v[l] == 0 || k >= H)
-            continue;
-        a[k * W + l] += v[l] * s->g[l];
-        if (s->h[l] > 0 && k + 1 < H)
-            a[(k + 1) * W + l] += v[l] * s->h[l];
+    s->m0 = (int)kmin;
+    s->rows = kmin >= s->H ? 0 : (int)(kmax - kmin + 2 < s->H - kmin ? kmax - kmin + 2 : s->H - kmin);
+    for (int r = 0; r < s->rows; r++)
+        LANES s->wt[r][l] = kmin + r == k[l] ? g[l] : kmin + r == k[l] + 1 ? h[l] : 0.0;
+}
+
+/* schedule_lanes of v at lag s, with the same bits. */
+static void schedule_split(double *a, lag_split *s, vd v)
+{
+    if (s->rows == -1)
+        split_lag(s);
+    if (s->rows == -2) {
+        LANES ms_schedule(a, s->H, s->t, s->lag[l], v[l], l);
+        return;
     }
+    double *row = a + (size_t)s->m0 * W;
+    for (int r = 0; r < s->rows; r++)
+        VD(row + (size_t)r * W) += v * s->wt[r];
 }
 
 /* 1 when a stockpile buys p through importer i: its share of the arrivals
@@ -828,9 +833,11 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
  * until then. */
 static void claim_cell(const ms_engine *e, ms_work *w, int c, int p, lag_split *lag, vd v, int lapse)
 {
+    if (!vany(v != 0)) /* nothing in any lane (adding +0 would change no bit) */
+        return;
     int cp = c * e->P + p;
     double *a = AT(lapse ? w->lap : w->claim, (size_t)cp * e->H);
-    schedule_split(a, e->H, lag, v);
+    schedule_split(a, lag, v);
     VD(AT(w->U, cp)) += v;
 }
 
@@ -903,7 +910,7 @@ static void cells_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
 {
     vd zero = vsplat(0), L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
     vd fr = VD(AT(w->sfrac0, e->fl_s[f] * e->P + p)), dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
-    lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L), s0 = lag_at(t, zero), sdec = lag_at(t, dec);
+    lag_split sL = lag_at(t, e->H, L), sdL = lag_at(t, e->H, dl + L), s0 = lag_at(t, e->H, zero), sdec = lag_at(t, e->H, dec);
     for (int c = e->cell0[i], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
         vd rc = VD(AT(w->nc, c * e->P + p)) * VD(AT(w->w, f)), pi = VD(AT(w->cpi, j)), fa = VD(AT(w->cfall, j));
         vd d = pi - fa, cq = VD(AT(w->cq, j));
@@ -928,15 +935,24 @@ static void shares_of_flow(const ms_engine *e, ms_work *w, int f, int i, int p, 
     vd unmet = VD(AT(w->unmet, f)), den = VD(AT(w->den, f));
     den = vsel(den > unmet, unmet, den);
     vd dl = VD(AT(w->delay, f)), dec = VD(AT(w->decide, f));
-    lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L), sdec = lag_at(t, dec), s0 = lag_at(t, zero);
+    lag_split sL = lag_at(t, e->H, L), sdL = lag_at(t, e->H, dl + L), sdec = lag_at(t, e->H, dec), s0 = lag_at(t, e->H, zero);
     vd dlost = den * lost, ulost = (unmet - den) * lost;
+    /* which claims carry volume in some lane: the others add +0 in every cell */
+    int gi = vany(gimm != 0), gd = vany(gdel != 0), dn = vany(dlost != 0), ul = vany(ulost != 0), un = vany(unmet != 0);
+    if (!(gi | gd | dn | ul | un))
+        return;
     for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
         vd phi = VD(AT(w->cphi, c));
-        claim_cell(e, w, c, p, &sL, gimm * phi, 0);
-        claim_cell(e, w, c, p, &sdL, gdel * phi, 0);
-        claim_cell(e, w, c, p, &sdec, dlost * phi, 0);
-        claim_cell(e, w, c, p, &s0, ulost * phi, 0);
-        VD(AT(w->cun, c)) += unmet * phi;
+        if (gi)
+            claim_cell(e, w, c, p, &sL, gimm * phi, 0);
+        if (gd)
+            claim_cell(e, w, c, p, &sdL, gdel * phi, 0);
+        if (dn)
+            claim_cell(e, w, c, p, &sdec, dlost * phi, 0);
+        if (ul)
+            claim_cell(e, w, c, p, &s0, ulost * phi, 0);
+        if (un)
+            VD(AT(w->cun, c)) += unmet * phi;
     }
 }
 
@@ -975,7 +991,7 @@ static void transit_cells(const ms_engine *e, ms_work *w, int i, int p, int t, v
             imm2 = g2 - del2;
         }
         vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]])), dl = VD(AT(w->delay, f));
-        lag_split sL = lag_at(t, L), sdL = lag_at(t, dl + L);
+        lag_split sL = lag_at(t, e->H, L), sdL = lag_at(t, e->H, dl + L);
         imm2 = vsel(imm2 > 0, imm2, zero);
         for (int c = e->cell0[i]; c < e->cell0[i + 1]; c++) {
             vd sh = VD(AT(w->cphi, c));
