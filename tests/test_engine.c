@@ -577,6 +577,69 @@ static void test_inputs_set(void **st)
     ms_scenario_free(s);
 }
 
+/* (j) A path's numbers do not depend on the lane it runs in or on the paths
+ * beside it.  China's licence is by industry (ev wholly affected,
+ * electronics a quarter), so its flow is followed cell by cell, and its
+ * licence delay is drawn from uniform(0, 9) months: in a batch of four
+ * paths the lanes' delays differ and usually span more months than step 8
+ * splits into rows (it then schedules lane by lane).  Japan's transit is
+ * drawn from uniform(1, 2.5): lane lags within a few rows.  Each of 16
+ * paths run alone (every lane the same path, so every lag the same in all
+ * lanes) must give the bytes it gives in batches of four different paths,
+ * and the paths must differ (else the test would prove nothing). */
+static const char *LANES_YAML =
+    "magsim: 1\n"
+    "horizon: {start: 2025-01, months: 24}\n"
+    "run: {seed: 11}\n"
+    "products: {ndfeb: {price_usd_per_kg: 50}}\n"
+    "suppliers:\n"
+    "  china: {country: CN, capacity_t_per_year: {ndfeb: 100000}}\n"
+    "  japan: {country: JP, capacity_t_per_year: {ndfeb: 3000}, export_share: {ndfeb: 0.5},\n"
+    "          price_usd_per_kg: {ndfeb: 70}}\n"
+    "importers:\n"
+    "  usa:\n"
+    "    sourcing: {ndfeb: {china: 0.8, japan: 0.2}}\n"
+    "    transit_months: {default: 1, japan: {dist: uniform, min: 1, max: 2.5}}\n"
+    "    switching: {qualification_months: 2, cost_sensitivity: 1, diversion: 0.5}\n"
+    "    industries:\n"
+    "      ev: {demand_t_per_year: {ndfeb: 2400}, cover_months: 1, restore_months: 1, priority: 1}\n"
+    "      electronics: {demand_t_per_year: {ndfeb: 1200}, cover_months: 2, restore_months: 1, priority: 2}\n"
+    "policies:\n"
+    "  - {name: lic, type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+    "     affected: {ev: 1, electronics: 0.25},\n"
+    "     license: {approval: {dist: beta, a: 2, b: 3}, delay_months: {dist: uniform, min: 0, max: 9}}}\n";
+
+static void test_lane_invariance(void **st)
+{
+    (void)st;
+    ms_scenario *s = tu_load_text("lanes.yaml", LANES_YAML);
+    ms_engine *e = engine(s);
+    ms_work *w = ms_work_alloc(e);
+    assert_non_null(w);
+    int n = ms_engine_nmetrics(e) + ms_engine_nseries(e), np = 16;
+    double *one = calloc((size_t)np * n, sizeof(double)), *batch = calloc((size_t)np * n, sizeof(double));
+    assert_non_null(one);
+    assert_non_null(batch);
+    for (int j = 0; j < np; j++)
+        assert_int_equal(ms_engine_path(e, w, (uint64_t)j, one + (size_t)j * n, NULL), 0);
+    assert_int_equal(ms_engine_paths(e, w, 0, np, batch, (size_t)n), 0);
+    assert_memory_equal(one, batch, sizeof(double) * (size_t)np * n);
+    int k = find(e, 0, MS_M_SHORTAGE_T, -1, 0, 0, -1, -1), differ = 0; /* usa ev, all products */
+    assert_true(k >= 0);
+    int short_paths = 0; /* the licence leaves ev short on most paths, by different amounts */
+    for (int j = 0; j < np; j++) {
+        short_paths += one[(size_t)j * n + k] > 0;
+        differ |= one[(size_t)j * n + k] != one[k];
+    }
+    assert_true(short_paths > np / 2);
+    assert_true(differ);
+    free(one);
+    free(batch);
+    ms_work_free(w);
+    ms_engine_free(e);
+    ms_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_thread_invariance),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_inputs_set),
+        cmocka_unit_test(test_lane_invariance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
