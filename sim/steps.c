@@ -15,9 +15,12 @@
  * the operations of a scalar path in the same order, a branch of the
  * scalar path being a select (vsel) on its condition.  Where the scalar
  * path skips a term of a sum, the vector adds +0, which changes no bit
- * (every such sum is of terms >= 0 and never -0).  Sums over suppliers or
- * importers run over the product's flow lists in ascending order.  What
- * only some lanes need (pow, exp, a lane's own lag) is done lane by lane.
+ * (every such sum is of terms >= 0 and never -0); a volume 0 in every lane
+ * may be skipped for the same reason.  Sums over suppliers or importers run
+ * over the product's flow lists in ascending order.  What only some lanes
+ * need (pow, exp, an arrival at a lane's own lag) is done lane by lane;
+ * step 8's claims, cell by cell at a flow's lags, split each lag into month
+ * rows with a weight per lane instead (lag_split).
  * A policy acts only through its hooks; nothing is allocated.
  */
 #include <limits.h>
