@@ -711,8 +711,18 @@ static lag_split lag_at(int t, int H, vd lag)
     return s;
 }
 
-static void split_lag(lag_split *s)
+__attribute__((noinline)) static void split_lag(lag_split *s)
 {
+    if (uniform(s->lag)) { /* one month (and the next) for every lane: weights the same in all */
+        double x = s->lag[0] > 0 ? s->lag[0] : 0;
+        long n = (long)x, k = s->t + n;
+        double f = x - (double)n;
+        s->m0 = (int)(k < s->H ? k : s->H);
+        s->rows = k >= s->H ? 0 : f > 0 && k + 1 < s->H ? 2 : 1;
+        s->wt[0] = vsplat(1.0 - f);
+        s->wt[1] = vsplat(f);
+        return;
+    }
     long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
     double g[W], h[W];
     LANES {
@@ -736,7 +746,7 @@ static void split_lag(lag_split *s)
 }
 
 /* schedule_lanes of v at lag s, with the same bits. */
-static void schedule_split(double *a, lag_split *s, vd v)
+__attribute__((always_inline)) static inline void schedule_split(double *a, lag_split *s, vd v)
 {
     if (s->rows == -1)
         split_lag(s);
@@ -834,7 +844,8 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
 /* Volume v of cell c (product p) claimed at a split lag from t in every
  * lane: a claim on the pool, or (lapse) a refusal known then; on order
  * until then. */
-static void claim_cell(const ms_engine *e, ms_work *w, int c, int p, lag_split *lag, vd v, int lapse)
+__attribute__((always_inline)) static inline void claim_cell(const ms_engine *e, ms_work *w, int c, int p, lag_split *lag, vd v,
+                                                            int lapse)
 {
     if (!vany(v != 0)) /* nothing in any lane (adding +0 would change no bit) */
         return;
