@@ -4,9 +4,9 @@
  * Design.  A run of paths [first, first + n) is cut into blocks of MS_BLOCK
  * consecutive path indices; the partition depends on the path index alone.
  * Threads take blocks in turn from a shared counter; a block's paths are
- * simulated MS_LANES at a time (sim/path.c) into a path-major block buffer
- * (each path writes its vector contiguously), then added to the thread's
- * accumulators statistic by statistic, in path order.  The threads'
+ * simulated MS_LANES at a time (sim/path.c) into the thread's
+ * statistic-major block buffer, then added to the thread's accumulators
+ * statistic by statistic, in path order.  The threads'
  * results merge exactly (sim/result.c), so a result is bit for bit the same
  * for any thread count, schedule or split of the range at block multiples.
  *
@@ -117,28 +117,30 @@ int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, doubl
 }
 
 /* A block of np <= MS_BLOCK paths from p0 into r: each batch of MS_LANES
- * paths is simulated into the workspace's statistic-major buffer (statistic
- * k of lane l at obuf[k * MS_LANES + l], small enough to stay in cache) and
- * added to the open block of the accumulators at once, in path order. */
-static void block_paths(const ms_engine *e, ms_work *w, uint64_t p0, int np, ms_result *r)
+ * paths is simulated into the thread's statistic-major block buffer bb
+ * (statistic k of the block's path j at bb[k * MS_BLOCK + j]), then the
+ * block is added to the accumulators statistic by statistic, in path order.
+ * Adding a whole block at once touches each statistic's histogram once per
+ * block rather than once per batch: with thousands of statistics (the
+ * monthly series) their memory does not stay in cache between batches. */
+static void block_paths(const ms_engine *e, ms_work *w, double *bb, uint64_t p0, int np, ms_result *r)
 {
     int nm = e->nmetrics;
-    ms_accum_block_begin(r->metrics);
-    if (r->series)
-        ms_accum_block_begin(r->series);
     for (int j = 0; j < np; j += MS_LANES) {
         int m = np - j < MS_LANES ? np - j : MS_LANES;
         uint64_t paths[MS_LANES];
         for (int l = 0; l < m; l++)
             paths[l] = p0 + (uint64_t)(j + l);
-        e->batch(e, w, paths, m, NULL, NULL, 0, NULL);
-        ms_accum_block_add(r->metrics, w->obuf, MS_LANES, 1, m);
-        if (r->series)
-            ms_accum_block_add(r->series, w->obuf + (size_t)nm * MS_LANES, MS_LANES, 1, m);
+        e->batch(e, w, paths, m, NULL, bb + j, MS_BLOCK, NULL);
     }
+    ms_accum_block_begin(r->metrics);
+    ms_accum_block_add(r->metrics, bb, MS_BLOCK, 1, np);
     ms_accum_block_end(r->metrics);
-    if (r->series)
+    if (r->series) {
+        ms_accum_block_begin(r->series);
+        ms_accum_block_add(r->series, bb + (size_t)nm * MS_BLOCK, MS_BLOCK, 1, np);
         ms_accum_block_end(r->series);
+    }
 }
 
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
@@ -163,18 +165,22 @@ int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_
 static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, int *fail)
 {
     ms_work *w = ms_work_alloc(e);
-    if (!w || !r) {
+    /* [nstats][MS_BLOCK], aligned for the lanes' vector stores (the size is a multiple of 64) */
+    double *bb = aligned_alloc(64, sizeof(double) * MS_BLOCK * ((size_t)e->nstats + 1));
+    if (!w || !r || !bb) {
 #pragma omp atomic write
         *fail = 1;
         ms_work_free(w);
+        free(bb);
         return;
     }
     uint64_t p0;
     int np;
     while (ms_runctl_take(c, &p0, &np)) {
-        block_paths(e, w, p0, np, r);
+        block_paths(e, w, bb, p0, np, r);
         ms_runctl_done(c, (uint64_t)np, tid);
     }
+    free(bb);
     ms_work_free(w);
 }
 
