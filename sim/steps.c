@@ -754,6 +754,8 @@ __attribute__((always_inline)) static inline void schedule_split(double *a, lag_
         LANES ms_schedule(a, s->H, s->t, s->lag[l], v[l], l);
         return;
     }
+    if (s->rows == 0) /* past the horizon: m0 may be beyond the array */
+        return;
     double *row = a + (size_t)s->m0 * W;
     for (int r = 0; r < s->rows; r++)
         VD(row + (size_t)r * W) += v * s->wt[r];
