@@ -78,6 +78,93 @@ static void schedule_all(double *a, int H, int t, double lag, vd v)
         VD(a + (k + 1) * W) += v * f;
 }
 
+/* 1 when every lane of x holds the same value. */
+static int uniform(vd x)
+{
+    for (int l = 1; l < W; l++)
+        if (x[l] != x[0])
+            return 0;
+    return 1;
+}
+
+/* A lag from month t split once for the many volumes scheduled at it (a
+ * flow's claims, cell by cell), on first use: as a few month rows m0,
+ * m0 + 1, .. each with a weight per lane, so that scheduling v is a vector
+ * multiply-add per row whatever the lanes' lags.  Lane l's weight is
+ * 1 - frac(lag) in its month k = t + floor(lag), frac(lag) in k + 1 and 0
+ * elsewhere: the products ms_schedule adds, and +0 where it adds nothing
+ * (the arrays hold sums of terms >= 0 from +0, where adding +0 changes no
+ * bit).  Lags whose months span more than LAG_ROWS rows (rare: a licence
+ * delay drawn over more than LAG_ROWS - 1 months) go lane by lane. */
+#define LAG_ROWS 4
+typedef struct {
+    vd lag;          /* the lag in each lane, months */
+    int t, H;        /* the month it runs from; months in the arrays */
+    int rows;        /* -1: not split yet; -2: lane by lane; else rows m0 .. m0 + rows - 1 (all < H) */
+    int m0;          /* the first row's month */
+    vd wt[LAG_ROWS]; /* [row] each lane's weight in month m0 + row */
+} lag_split;
+
+static lag_split lag_at(int t, int H, vd lag)
+{
+    lag_split s; /* m0 and wt are set by split_lag */
+    s.lag = lag;
+    s.t = t;
+    s.H = H;
+    s.rows = -1;
+    return s;
+}
+
+__attribute__((noinline)) static void split_lag(lag_split *s)
+{
+    if (uniform(s->lag)) { /* one month (and the next) for every lane: weights the same in all */
+        double x = s->lag[0] > 0 ? s->lag[0] : 0;
+        long n = (long)x, k = s->t + n;
+        double f = x - (double)n;
+        s->m0 = (int)(k < s->H ? k : s->H);
+        s->rows = k >= s->H ? 0 : f > 0 && k + 1 < s->H ? 2 : 1;
+        s->wt[0] = vsplat(1.0 - f);
+        s->wt[1] = vsplat(f);
+        return;
+    }
+    long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
+    double g[W], h[W];
+    LANES {
+        double x = s->lag[l] > 0 ? s->lag[l] : 0;
+        long n = (long)x;
+        double f = x - (double)n;
+        k[l] = s->t + n;
+        g[l] = 1.0 - f;
+        h[l] = f;
+        kmin = k[l] < kmin ? k[l] : kmin;
+        kmax = k[l] > kmax ? k[l] : kmax;
+    }
+    if (kmax - kmin + 2 > LAG_ROWS) {
+        s->rows = -2;
+        return;
+    }
+    s->m0 = (int)kmin;
+    s->rows = kmin >= s->H ? 0 : (int)(kmax - kmin + 2 < s->H - kmin ? kmax - kmin + 2 : s->H - kmin);
+    for (int r = 0; r < s->rows; r++)
+        LANES s->wt[r][l] = kmin + r == k[l] ? g[l] : kmin + r == k[l] + 1 ? h[l] : 0.0;
+}
+
+/* schedule_lanes of v at lag s, with the same bits. */
+__attribute__((always_inline)) static inline void schedule_split(double *a, lag_split *s, vd v)
+{
+    if (s->rows == -1)
+        split_lag(s);
+    if (s->rows == -2) {
+        LANES ms_schedule(a, s->H, s->t, s->lag[l], v[l], l);
+        return;
+    }
+    if (s->rows == 0) /* past the horizon: m0 may be beyond the array */
+        return;
+    double *row = a + (size_t)s->m0 * W;
+    for (int r = 0; r < s->rows; r++)
+        VD(row + (size_t)r * W) += v * s->wt[r];
+}
+
 /* ---- inputs drawn every month ---------------------------------------------- */
 
 void step_draw_monthly_inputs(const ms_engine *e, ms_work *w, int t)
@@ -199,14 +286,15 @@ static vd queue_take(const ms_engine *e, ms_work *w, int f, vd v, int approved, 
         tot += VD(AT(w->qpend, j));
     if (buy)
         tot += VD(AT(w->qsp, f));
+    lag_split sl = lag_at(t, e->H, lag);
     for (int c = e->cell0[e->fl_i[f]], j = e->fc0[f]; j < e->fc0[f + 1]; c++, j++) {
         vd q = VD(AT(w->qpend, j)), x = vsel(tot > 0, v * q / tot, zero);
         x = vsel(x > q, q, x);
         VD(AT(w->qpend, j)) = q - x;
         if (!approved)
             VD(AT(w->U, c * e->P + p)) -= x;
-        else
-            LANES ms_schedule(AT(w->claim, (size_t)(c * e->P + p) * e->H), e->H, t, lag[l], x[l], l);
+        else if (vany(x != 0))
+            schedule_split(AT(w->claim, (size_t)(c * e->P + p) * e->H), &sl, x);
     }
     if (!buy)
         return zero;
@@ -665,14 +753,6 @@ void step_diversion(const ms_engine *e, ms_work *w, int t)
 
 /* ---- 8. transit and claims ------------------------------------------------------------------- */
 
-static int uniform(vd x)
-{
-    for (int l = 1; l < W; l++)
-        if (x[l] != x[0])
-            return 0;
-    return 1;
-}
-
 /* ms_schedule of v for every lane: at one lag for all when it is the same,
  * else lane by lane. */
 static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
@@ -681,84 +761,6 @@ static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
         schedule_all(a, H, t, lag[0], v);
     else
         LANES ms_schedule(a, H, t, lag[l], v[l], l);
-}
-
-/* A lag from month t split once for the many volumes scheduled at it (a
- * flow's claims, cell by cell), on first use: as a few month rows m0,
- * m0 + 1, .. each with a weight per lane, so that scheduling v is a vector
- * multiply-add per row whatever the lanes' lags.  Lane l's weight is
- * 1 - frac(lag) in its month k = t + floor(lag), frac(lag) in k + 1 and 0
- * elsewhere: the products ms_schedule adds, and +0 where it adds nothing
- * (the arrays hold sums of terms >= 0 from +0, where adding +0 changes no
- * bit).  Lags whose months span more than LAG_ROWS rows (rare: a licence
- * delay drawn over more than LAG_ROWS - 1 months) go lane by lane. */
-#define LAG_ROWS 4
-typedef struct {
-    vd lag;          /* the lag in each lane, months */
-    int t, H;        /* the month it runs from; months in the arrays */
-    int rows;        /* -1: not split yet; -2: lane by lane; else rows m0 .. m0 + rows - 1 (all < H) */
-    int m0;          /* the first row's month */
-    vd wt[LAG_ROWS]; /* [row] each lane's weight in month m0 + row */
-} lag_split;
-
-static lag_split lag_at(int t, int H, vd lag)
-{
-    lag_split s; /* m0 and wt are set by split_lag */
-    s.lag = lag;
-    s.t = t;
-    s.H = H;
-    s.rows = -1;
-    return s;
-}
-
-__attribute__((noinline)) static void split_lag(lag_split *s)
-{
-    if (uniform(s->lag)) { /* one month (and the next) for every lane: weights the same in all */
-        double x = s->lag[0] > 0 ? s->lag[0] : 0;
-        long n = (long)x, k = s->t + n;
-        double f = x - (double)n;
-        s->m0 = (int)(k < s->H ? k : s->H);
-        s->rows = k >= s->H ? 0 : f > 0 && k + 1 < s->H ? 2 : 1;
-        s->wt[0] = vsplat(1.0 - f);
-        s->wt[1] = vsplat(f);
-        return;
-    }
-    long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
-    double g[W], h[W];
-    LANES {
-        double x = s->lag[l] > 0 ? s->lag[l] : 0;
-        long n = (long)x;
-        double f = x - (double)n;
-        k[l] = s->t + n;
-        g[l] = 1.0 - f;
-        h[l] = f;
-        kmin = k[l] < kmin ? k[l] : kmin;
-        kmax = k[l] > kmax ? k[l] : kmax;
-    }
-    if (kmax - kmin + 2 > LAG_ROWS) {
-        s->rows = -2;
-        return;
-    }
-    s->m0 = (int)kmin;
-    s->rows = kmin >= s->H ? 0 : (int)(kmax - kmin + 2 < s->H - kmin ? kmax - kmin + 2 : s->H - kmin);
-    for (int r = 0; r < s->rows; r++)
-        LANES s->wt[r][l] = kmin + r == k[l] ? g[l] : kmin + r == k[l] + 1 ? h[l] : 0.0;
-}
-
-/* schedule_lanes of v at lag s, with the same bits. */
-__attribute__((always_inline)) static inline void schedule_split(double *a, lag_split *s, vd v)
-{
-    if (s->rows == -1)
-        split_lag(s);
-    if (s->rows == -2) {
-        LANES ms_schedule(a, s->H, s->t, s->lag[l], v[l], l);
-        return;
-    }
-    if (s->rows == 0) /* past the horizon: m0 may be beyond the array */
-        return;
-    double *row = a + (size_t)s->m0 * W;
-    for (int r = 0; r < s->rows; r++)
-        VD(row + (size_t)r * W) += v * s->wt[r];
 }
 
 /* 1 when a stockpile buys p through importer i: its share of the arrivals
