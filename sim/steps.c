@@ -28,6 +28,19 @@
 #include <string.h>
 #include "engine_int.h"
 
+/* A lag of `lag` months from month t (none when lag is not > 0): the month
+ * *k it lands in first, t + floor(lag); returns frac(lag), the share that
+ * lands in *k + 1 (1 - frac(lag) lands in *k).  Every scheduler splits a
+ * lag here. */
+static inline double lag_month(int t, double lag, long *k)
+{
+    if (!(lag > 0))
+        lag = 0;
+    long n = (long)lag; /* lag >= 0: truncation is floor, without a libm call */
+    *k = t + n;
+    return lag - (double)n;
+}
+
 #ifndef MS_ISA_V4 /* one copy of the scalar helpers, shared by both variants and the policies */
 /* Smooth S-curve ramp from 0 (t <= start) to 1 (t >= start + len): 3x^2 - 2x^3. */
 double ms_ramp(double t, double start, double len)
@@ -49,11 +62,8 @@ void ms_schedule(double *a, int H, int t, double lag, double v, int l)
 {
     if (v == 0)
         return;
-    if (!(lag > 0))
-        lag = 0;
-    long n = (long)lag; /* lag >= 0: truncation is floor, without a libm call */
-    double f = lag - (double)n;
-    long k = t + n;
+    long k;
+    double f = lag_month(t, lag, &k);
     if (k >= H)
         return;
     a[k * W + l] += v * (1.0 - f);
@@ -66,11 +76,8 @@ void ms_schedule(double *a, int H, int t, double lag, double v, int l)
  * lane: a lane with v == 0 adds +0 where the scalar path adds nothing. */
 static void schedule_all(double *a, int H, int t, double lag, vd v)
 {
-    if (!(lag > 0))
-        lag = 0;
-    long n = (long)lag;
-    double f = lag - (double)n;
-    long k = t + n;
+    long k;
+    double f = lag_month(t, lag, &k);
     if (k >= H)
         return;
     VD(a + k * W) += v * (1.0 - f);
@@ -118,9 +125,8 @@ static lag_split lag_at(int t, int H, vd lag)
 __attribute__((noinline)) static void split_lag(lag_split *s)
 {
     if (uniform(s->lag)) { /* one month (and the next) for every lane: weights the same in all */
-        double x = s->lag[0] > 0 ? s->lag[0] : 0;
-        long n = (long)x, k = s->t + n;
-        double f = x - (double)n;
+        long k;
+        double f = lag_month(s->t, s->lag[0], &k);
         s->m0 = (int)(k < s->H ? k : s->H);
         s->rows = k >= s->H ? 0 : f > 0 && k + 1 < s->H ? 2 : 1;
         s->wt[0] = vsplat(1.0 - f);
@@ -130,10 +136,7 @@ __attribute__((noinline)) static void split_lag(lag_split *s)
     long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
     double g[W], h[W];
     LANES {
-        double x = s->lag[l] > 0 ? s->lag[l] : 0;
-        long n = (long)x;
-        double f = x - (double)n;
-        k[l] = s->t + n;
+        double f = lag_month(s->t, s->lag[l], &k[l]);
         g[l] = 1.0 - f;
         h[l] = f;
         kmin = k[l] < kmin ? k[l] : kmin;
