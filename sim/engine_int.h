@@ -49,6 +49,9 @@
 #include "magsim/engine.h"
 #include "magsim/rng.h"
 #include "magsim/stat.h"
+#ifdef MS_ISA_V4
+#include <immintrin.h>
+#endif
 
 #define W MS_LANES
 #define NONE (-1)
@@ -350,12 +353,16 @@ static inline vd vsel(vl m, vd a, vd b) /* m ? a : b, lane by lane (m: all bits 
 {
     return (vd)(((vl)a & m) | ((vl)b & ~m));
 }
-static inline int vany(vl m)
+static inline int vany(vl m) /* 1 when some lane of the mask is set */
 {
+#if defined(MS_ISA_V4) && MS_LANES == 8
+    return _mm512_movepi64_mask((__m512i)m) != 0; /* one mask move, not a reduction of the lanes */
+#else
     long long r = 0;
     for (int l = 0; l < W; l++)
         r |= m[l];
     return r != 0;
+#endif
 }
 
 /* ---- sim/compile.c ---- */

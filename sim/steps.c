@@ -88,10 +88,7 @@ static void schedule_all(double *a, int H, int t, double lag, vd v)
 /* 1 when every lane of x holds the same value. */
 static int uniform(vd x)
 {
-    for (int l = 1; l < W; l++)
-        if (x[l] != x[0])
-            return 0;
-    return 1;
+    return !vany(x != vsplat(x[0]));
 }
 
 /* A lag from month t split once for the many volumes scheduled at it (a
