@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         ms_work_free(w);
     }
     ms_estimate est;
-    ms_engine_estimate(s, &eo, th[nth - 1], &est);
+    ms_engine_estimate(s, &eo, th[nth - 1], (uint64_t)paths, &est);
     printf("peak RSS %ld MiB for %llu paths (estimate before running: %.1f MiB at %d threads)\n",
            max_rss_kib() / 1024, (unsigned long long)paths, est.memory_bytes / 1048576.0, th[nth - 1]);
     ms_engine_free(e);

@@ -848,6 +848,14 @@ size_t ms_accum_bytes(const ms_accum *a)
     return b;
 }
 
+double ms_accum_stat_bytes(int bits, int track_range, double octaves)
+{
+    double octave = (double)(1 << bits) * (track_range ? sizeof(hbucket) : sizeof(uint64_t));
+    double malloc_overhead = 16;
+    return sizeof(ms_astat) + 2.0 * sizeof(ms_xsum) + sizeof(double) * 2 * (ACC_PENDING + 1) + sizeof(ms_hist) +
+           malloc_overhead + octaves * (octave + sizeof(void *) + malloc_overhead);
+}
+
 /* ---- flat byte image ---------------------------------------------------
  * Native byte order and IEEE doubles (the magic reads back wrong on a
  * machine of the other byte order, and is refused).

@@ -273,7 +273,7 @@ void ms_backtest_estimate(const ms_scenario *s, int nobs, uint64_t paths, int th
 {
     ms_engine_opts eo = ms_engine_opts_default(s);
     eo.series = 1;
-    ms_engine_estimate(s, &eo, threads, out);
+    ms_engine_estimate(s, &eo, threads, paths, out);
     double th = threads > 0 ? threads : 1, nst = out->nmetrics + out->nseries;
     double buffers = th * 8.0 * MS_BLOCK * nst;   /* a block of vectors per thread */
     double kept = 8.0 * (double)nobs * (double)paths;

@@ -558,14 +558,24 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
 
 /* ---- estimate ------------------------------------------------------------------------- */
 
+/* The accumulators of a comparison after `paths` paths: per policy, at
+ * most the base's statistics are shared (raw metrics, differences, two
+ * counts each); the base's own metrics. */
+static double compare_accum_bytes(const ms_estimate *base, int n, double paths)
+{
+    double per_policy = ms_result_typical_bytes(2 * base->nmetrics, base->nseries, paths) +
+                        16.0 * (base->nmetrics + base->nseries) + 8.0 * MS_BLOCK * (base->nmetrics + base->nseries);
+    return (n - 1) * per_policy + ms_result_typical_bytes(base->nmetrics, 0, paths);
+}
+
 void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_engine_opts *opts, int threads,
-                         ms_estimate *out)
+                         uint64_t paths, ms_estimate *out)
 {
     memset(out, 0, sizeof *out);
     ms_estimate base = {0};
     for (int k = 0; k < n; k++) {
         ms_estimate e;
-        ms_engine_estimate(scenarios[k], opts, threads, &e);
+        ms_engine_estimate(scenarios[k], opts, threads, paths, &e);
         if (k == 0)
             base = e;
         out->nmetrics += e.nmetrics;
@@ -574,12 +584,11 @@ void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_en
         /* workspace and a block buffer of the vectors, per thread */
         out->work_bytes += e.work_bytes + 8.0 * MS_BLOCK * (e.nmetrics + e.nseries);
     }
-    /* per policy, at most the base's statistics are shared: raw metrics, differences, two counts each;
-     * one set per thread and the merged one */
-    double per_policy = ms_result_typical_bytes(2 * base.nmetrics, base.nseries) +
-                        16.0 * (base.nmetrics + base.nseries) + 8.0 * MS_BLOCK * (base.nmetrics + base.nseries);
-    out->accum_bytes = (n - 1) * per_policy + ms_result_typical_bytes(base.nmetrics, 0);
-    out->memory_bytes = out->engine_bytes + threads * out->work_bytes + (threads + 1.0) * out->accum_bytes;
+    /* one set of accumulators per thread (its share of the paths) and the merged one */
+    double th = threads > 0 ? threads : 1;
+    out->accum_bytes = compare_accum_bytes(&base, n, (double)paths);
+    out->memory_bytes = out->engine_bytes + th * (out->work_bytes + compare_accum_bytes(&base, n, (double)paths / th)) +
+                        out->accum_bytes;
     /* compare.csv ~250 bytes a metric row; compare_timeseries.csv ~70 bytes a line, (3 + quantiles) lines a
      * point; compare.json about as much again */
     double files = (n - 1) * (250.0 * base.nmetrics + 70.0 * 8 * base.nseries);

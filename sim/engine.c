@@ -225,7 +225,8 @@ static void count_stat(void *ctx, const ms_stat_desc *d)
     n[d->is_series]++;
 }
 
-void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int threads, ms_estimate *out)
+void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int threads, uint64_t paths,
+                        ms_estimate *out)
 {
     memset(out, 0, sizeof *out);
     int series = opts ? opts->series : 1;
@@ -249,7 +250,7 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
                   (nslots + 6 * S * P + 4 * S + 11 * I * P + 16 * nflows + 11 * C + 5 * C * P + C * P * H +
                    I * P * H + nflows * T + H + 4 * I + npstate + 8 * nent + 1);
     out->work_bytes = work + (nst + 1) * D + nst * (MS_BLOCK + 1) * D;
-    out->accum_bytes = ms_result_typical_bytes(out->nmetrics, out->nseries);
+    out->accum_bytes = ms_result_typical_bytes(out->nmetrics, out->nseries, (double)paths);
     out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (nflows * 8 + I * S * P) + nslots * 2 * D;
     /* result files: a summary row is ~40 bytes of names and ~22 per number
      * (mean, sd, se, quantiles, p_pos, cvar95); a series point has a mean
@@ -259,9 +260,10 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
     double csv = out->nmetrics * (40 + 22 * (5 + nq)) + out->nseries * (1 + nq) * 60;
     out->output_bytes = csv * 2.5 + 65536;
     double th = threads > 0 ? threads : 1;
-    /* per thread: workspace, block buffer, accumulators; then the result's
-     * accumulators, the engine, and the files rendered in memory before they
-     * are written */
-    out->memory_bytes = th * (out->work_bytes + out->accum_bytes) + out->accum_bytes + out->engine_bytes +
+    /* per thread: workspace, block buffer, accumulators of its share of the
+     * paths; then the result's accumulators, the engine, and the files
+     * rendered in memory before they are written */
+    double per_thread = ms_result_typical_bytes(out->nmetrics, out->nseries, (double)paths / th);
+    out->memory_bytes = th * (out->work_bytes + per_thread) + out->accum_bytes + out->engine_bytes +
                         out->output_bytes;
 }

@@ -8,6 +8,7 @@
  * value on path 0 (ms_engine_shift): the same for every run, thread and
  * rank, which is what lets results merge exactly.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "magsim/engine.h"
@@ -122,11 +123,19 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const doub
         ms_accum_summary(r->series, i - nm, q, nq, out);
 }
 
-/* Per statistic: two exact sums, counters, and the histogram octaves a
- * typical run touches (about 8 octaves of 128 buckets with ranges for a
- * metric, 6 octaves of 32 buckets for a series point). */
-double ms_result_typical_bytes(double nmetrics, double nseries)
+/* Histogram octaves per statistic after `paths` paths, measured on the
+ * shipped scenarios (ms_accum_bytes after 10^3, 10^4 and 10^5 paths) and
+ * rounded up over them: at 10^4 paths 9 for a metric (allied_buildout: 8.8)
+ * and 7.5 for a series point (bench_10x6x8: 7.1), then 2.2 more for every
+ * tenfold paths (measured 1.5 to 2.2); below 10^3 paths as at 10^3.
+ * tests/test_calibration.c checks it against every shipped scenario. */
+#define OCT_METRIC_1E4 9.0
+#define OCT_SERIES_1E4 7.5
+#define OCT_PER_DECADE 2.2
+
+double ms_result_typical_bytes(double nmetrics, double nseries, double paths)
 {
-    return nmetrics * (2.0 * sizeof(ms_xsum) + 8 * (1 << MS_METRIC_BITS) * 24) +
-           nseries * (2.0 * sizeof(ms_xsum) + 6 * (1 << MS_SERIES_BITS) * 8);
+    double dec = log10((paths > 1e3 ? paths : 1e3) / 1e4) * OCT_PER_DECADE;
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, OCT_METRIC_1E4 + dec) +
+           nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, OCT_SERIES_1E4 + dec);
 }

@@ -53,7 +53,7 @@ void ms_sens_estimate(const ms_engine *e, const ms_sens_plan *p, int threads, ms
 {
     ms_engine_opts eo = ms_engine_opts_default(ms_engine_scenario(e));
     eo.series = ms_engine_nseries(e) > 0;
-    ms_engine_estimate(ms_engine_scenario(e), &eo, threads, out);
+    ms_engine_estimate(ms_engine_scenario(e), &eo, threads, 0, out); /* its accumulators: below */
     double d = p->nfactors, nst = ms_engine_nmetrics(e) + ms_engine_nseries(e);
     double per_thread = (d + 3) * (double)ms_engine_ninputs(e) * sizeof(ms_input_set) +
                         (d + 3 > MS_BLOCK ? d + 3 : MS_BLOCK) * (nst * 8.0 + 16);

@@ -34,7 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "magsim/accum.h"
 #include "magsim/engine.h"
+#include "magsim/result.h"
 
 /* Paths for the calibration runs: the baseline has fixed inputs except a few industry covers, hoarding
  * factors and substitution ceilings (which do not act without a policy), so its exports barely move
@@ -78,7 +80,7 @@ static ms_engine *compile(const ms_scenario *s, int series)
         fail_msg("%s: engine: %s", s->path, err);
     /* the estimate made before allocating predicts the engine's layout exactly */
     ms_estimate est;
-    ms_engine_estimate(s, &o, 1, &est);
+    ms_engine_estimate(s, &o, 1, 1000, &est);
     assert_int_equal((int)est.nmetrics, ms_engine_nmetrics(e));
     assert_int_equal((int)est.nseries, ms_engine_nseries(e));
     assert_true(est.memory_bytes >= (double)ms_work_bytes(e));
@@ -290,21 +292,34 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-static void test_shipped_scenarios_load(void **state)
+/* The scenario files under scenarios/ (names[k], at most max), in directory order. */
+#define MAXFILES 64
+static int shipped_files(char names[][256])
 {
-    (void)state;
     char *dir = src_path("scenarios");
     DIR *d = opendir(dir);
     if (!d)
         fail_msg("cannot open %s", dir);
-    int seen[NSHIPPED] = {0};
-    int nfiles = 0;
+    int n = 0;
     struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!has_suffix(de->d_name, ".yaml") || de->d_name[0] == '.')
-            continue;
-        char rel[512];
-        snprintf(rel, sizeof rel, "scenarios/%s", de->d_name);
+    while ((de = readdir(d)) && n < MAXFILES)
+        if (has_suffix(de->d_name, ".yaml") && de->d_name[0] != '.')
+            snprintf(names[n++], 256, "%s", de->d_name);
+    closedir(d);
+    free(dir);
+    return n;
+}
+
+static void test_shipped_scenarios_load(void **state)
+{
+    (void)state;
+    char names[MAXFILES][256];
+    int seen[NSHIPPED] = {0};
+    int nfiles = shipped_files(names);
+    for (int f = 0; f < nfiles; f++) {
+        const char *name = names[f];
+        char rel[300];
+        snprintf(rel, sizeof rel, "scenarios/%.255s", name);
         ms_scenario *s = load(rel); /* fails on any error */
         assert_int_equal(s->nwarnings, 0);
         assert_true(s->paths >= 1000); /* library runs are meant to be read at their default paths */
@@ -313,16 +328,57 @@ static void test_shipped_scenarios_load(void **state)
         ms_engine_free(e);
         ms_scenario_free(s);
         for (size_t k = 0; k < NSHIPPED; k++)
-            if (!strcmp(de->d_name, SHIPPED[k]))
+            if (!strcmp(name, SHIPPED[k]))
                 seen[k] = 1;
-        nfiles++;
     }
-    closedir(d);
-    free(dir);
     for (size_t k = 0; k < NSHIPPED; k++)
         if (!seen[k])
             fail_msg("scenarios/%s is missing", SHIPPED[k]);
     assert_true(nfiles >= (int)NSHIPPED);
+}
+
+/* The memory estimate (ms_engine_estimate, checked against --max-memory)
+ * must not fall short of what a run holds: for every shipped scenario and
+ * the reference bench scenario, the result's accumulators after PATHS_MEM
+ * paths, with series, are at most ms_result_typical_bytes of that many
+ * paths; so are the reference scenario's after 8 times as many paths,
+ * where its histograms have grown; and for the most demanding scenario the
+ * estimate is tight (within 20%: scenarios with fewer uncertain inputs
+ * fill fewer octaves and need less). */
+#define PATHS_MEM 1024
+
+/* The result's accumulator bytes after `paths` paths of scenario rel, over their estimate. */
+static double estimate_ratio(const char *rel, uint64_t paths)
+{
+    ms_scenario *s = load(rel);
+    ms_engine *e = compile(s, 1);
+    ms_result *r = run(e, paths);
+    double b = (double)ms_accum_bytes(r->metrics) + (double)ms_accum_bytes(r->series);
+    double est = ms_result_typical_bytes(ms_engine_nmetrics(e), ms_engine_nseries(e), (double)paths);
+    if (!(b <= est))
+        fail_msg("%s: accumulators hold %.0f bytes after %llu paths; the estimate is %.0f", rel, b,
+                 (unsigned long long)paths, est);
+    ms_result_free(r);
+    ms_engine_free(e);
+    ms_scenario_free(s);
+    return b / est;
+}
+
+static void test_memory_estimate(void **state)
+{
+    (void)state;
+    char names[MAXFILES][256];
+    int n = shipped_files(names);
+    double most = 0;
+    for (int f = 0; f < n; f++) {
+        char rel[300];
+        snprintf(rel, sizeof rel, "scenarios/%.255s", names[f]);
+        double x = estimate_ratio(rel, PATHS_MEM);
+        most = x > most ? x : most;
+    }
+    most = fmax(most, estimate_ratio("bench/scenarios/bench_10x6x8.yaml", PATHS_MEM));
+    most = fmax(most, estimate_ratio("bench/scenarios/bench_10x6x8.yaml", 8 * PATHS_MEM));
+    assert_true(most >= 0.8);
 }
 
 /* Fixed value of an input (fails when it is uncertain). */
@@ -410,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_baseline_2024_steady),
         cmocka_unit_test(test_world_2025_carries_trend),
         cmocka_unit_test(test_shipped_scenarios_load),
+        cmocka_unit_test(test_memory_estimate),
         cmocka_unit_test(test_2025_scenarios_share_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,11 @@ void ms_accum_block_end(ms_accum *a);
 int ms_accum_merge(ms_accum *dst, const ms_accum *src); /* exact, any order */
 void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat_summary *out);
 size_t ms_accum_bytes(const ms_accum *a);
+/* Bytes of one statistic of an accumulator whose histogram (bits,
+ * track_range) holds `octaves` octaves: what ms_accum_bytes counts for it,
+ * its open block's sums, and the allocator's overhead on each of its
+ * blocks (for estimates made before anything is allocated). */
+double ms_accum_stat_bytes(int bits, int track_range, double octaves);
 
 /* Serialise for MPI reduction and checkpoints: a flat byte image that
  * ms_accum_unpack_merge adds into an accumulator of the same shape. */

@@ -124,7 +124,7 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
  * before anything is allocated: scenarios[0] is the base.  The fields are
  * those of ms_estimate (magsim/engine.h), summed over the scenarios. */
 void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_engine_opts *opts, int threads,
-                         ms_estimate *out);
+                         uint64_t paths, ms_estimate *out);
 
 /* ---- outputs (sim/compare_output.c; docs/outputs.md) ----------------------------------
  *   terminal            headline tables per policy (ms_compare_terminal)

@@ -61,8 +61,10 @@ int ms_result_unpack_merge(ms_result *dst, const unsigned char *buf, size_t len)
 void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const double *q, int nq,
                        ms_stat_summary *out);
 
-/* Bytes of the accumulators of nmetrics metrics and nseries series points at
- * their typical size (for estimates made before anything is allocated). */
-double ms_result_typical_bytes(double nmetrics, double nseries);
+/* Bytes of the accumulators of nmetrics metrics and nseries series points
+ * after `paths` paths (for estimates made before anything is allocated):
+ * the histograms gain octaves as the paths reach rarer values, about 2.2
+ * for every tenfold paths. */
+double ms_result_typical_bytes(double nmetrics, double nseries, double paths);
 
 #endif

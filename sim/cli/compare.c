@@ -205,7 +205,7 @@ static void make_labels(const compare_args *a, compare_run *x)
 static int plan(const compare_args *a, compare_run *x, const ms_engine_opts *eo, uint64_t paths, int threads)
 {
     ms_estimate est;
-    ms_compare_estimate((const ms_scenario *const *)x->s, a->nscen, eo, threads, &est);
+    ms_compare_estimate((const ms_scenario *const *)x->s, a->nscen, eo, threads, paths, &est);
     double copies = 0;
     for (int k = 0; k < a->nscen; k++)
         for (int j = 0; j < x->s[k]->nsources; j++)

@@ -246,7 +246,7 @@ int cli_run_main(int argc, char **argv, int full_argc, char **full_argv)
     if (threads < 1)
         threads = 1;
     ms_estimate est;
-    ms_engine_estimate(s, &eo, threads, &est);
+    ms_engine_estimate(s, &eo, threads, paths, &est);
     double copies = 0;
     for (int k = 0; k < s->nsources; k++)
         copies += (double)s->sources[k].len;

@@ -443,7 +443,7 @@ static int prepare(const sens_args *a, sens_run *x, const ms_engine_opts *eo, in
 {
     char msg[1024];
     ms_estimate est;
-    ms_engine_estimate(x->sc, eo, threads, &est);
+    ms_engine_estimate(x->sc, eo, threads, 0, &est); /* no result accumulators: the engine and workspaces */
     if (cli_check_resources(a->scenario, &est, x->sc->months, threads, a->max_memory, NULL, 0))
         return CLI_EXIT_RUNTIME;
     if (!(x->e = ms_engine_alloc(x->sc, eo, msg, sizeof msg))) {

@@ -539,7 +539,7 @@ static int resources_ok(sweep_run *R, ms_estimate *est)
 {
     ms_engine_opts eo = ms_engine_opts_default(R->w->base);
     eo.series = 0;
-    ms_engine_estimate(R->w->base, &eo, R->threads, est);
+    ms_engine_estimate(R->w->base, &eo, R->threads, R->w->paths, est);
     if (R->a->dry_run)
         return 0;
     return cli_check_resources(R->a->file, est, R->w->base->months, R->threads, R->a->max_memory,
