@@ -18,9 +18,10 @@
  * (every such sum is of terms >= 0 and never -0); a volume 0 in every lane
  * may be skipped for the same reason.  Sums over suppliers or importers run
  * over the product's flow lists in ascending order.  What only some lanes
- * need (pow, exp, an arrival at a lane's own lag) is done lane by lane;
- * step 8's claims, cell by cell at a flow's lags, split each lag into month
- * rows with a weight per lane instead (lag_split).
+ * need (pow, exp) is done lane by lane; volumes scheduled at lags that
+ * differ between lanes (arrivals, departures, claims) split each lag once
+ * into month rows with a weight per lane (lag_split) and add a vector per
+ * row.
  * A policy acts only through its hooks; nothing is allocated.
  */
 #include <limits.h>
@@ -149,7 +150,8 @@ __attribute__((noinline)) static void split_lag(lag_split *s)
         LANES s->wt[r][l] = kmin + r == k[l] ? g[l] : kmin + r == k[l] + 1 ? h[l] : 0.0;
 }
 
-/* schedule_lanes of v at lag s, with the same bits. */
+/* v scheduled at split lag s: ms_schedule in every lane, with the same
+ * bits (+0 where it adds nothing). */
 __attribute__((always_inline)) static inline void schedule_split(double *a, lag_split *s, vd v)
 {
     if (s->rows == -1)
@@ -753,14 +755,11 @@ void step_diversion(const ms_engine *e, ms_work *w, int t)
 
 /* ---- 8. transit and claims ------------------------------------------------------------------- */
 
-/* ms_schedule of v for every lane: at one lag for all when it is the same,
- * else lane by lane. */
+/* ms_schedule of v for every lane, at each lane's lag (one lag_split). */
 static void schedule_lanes(double *a, int H, int t, vd lag, vd v)
 {
-    if (uniform(lag))
-        schedule_all(a, H, t, lag[0], v);
-    else
-        LANES ms_schedule(a, H, t, lag[l], v[l], l);
+    lag_split s = lag_at(t, H, lag);
+    schedule_split(a, &s, v);
 }
 
 /* 1 when a stockpile buys p through importer i: its share of the arrivals
@@ -825,15 +824,16 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
     if (buying(e, i, p))
         stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
-    schedule_lanes(a, H, t, L, immp);
-    schedule_lanes(w->claimI, H, t, L, imm);
+    lag_split sL = lag_at(t, H, L);
+    schedule_split(a, &sL, immp);
+    schedule_split(w->claimI, &sL, imm);
     schedule_all(dp, T, t, 0, imm);
-    if (vany(del != 0))
-        LANES if (del[l] != 0) {
-            ms_schedule(a, H, t, dlL[l], delp[l], l);
-            ms_schedule(w->claimI, H, t, dlL[l], del[l], l);
-            ms_schedule(dp, T, t, dl[l], del[l], l);
-        }
+    if (vany(del != 0)) { /* a lane with del == 0 adds +0 */
+        lag_split sdL = lag_at(t, H, dlL), sdl = lag_at(t, T, dl);
+        schedule_split(a, &sdL, delp);
+        schedule_split(w->claimI, &sdL, del);
+        schedule_split(dp, &sdl, del);
+    }
     schedule_lanes(w->claimI, H, t, dec, denied);
     schedule_all(w->claimI, H, t, 0, rationed);
     LANES if (go[l]) {
@@ -876,11 +876,10 @@ static void flow_arrivals(const ms_engine *e, ms_work *w, int f, int i, int p, i
         stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
     schedule_lanes(a, e->H, t, L, immp);
     schedule_all(dp, e->T, t, 0, imm);
-    if (vany(del != 0))
-        LANES if (del[l] != 0) {
-            ms_schedule(a, e->H, t, dlL[l], delp[l], l);
-            ms_schedule(dp, e->T, t, dl[l], del[l], l);
-        }
+    if (vany(del != 0)) { /* a lane with del == 0 adds +0 */
+        schedule_lanes(a, e->H, t, dlL, delp);
+        schedule_lanes(dp, e->T, t, dl, del);
+    }
 }
 
 /* Flow f's volume approved from licence queues (after rationing): departs
