@@ -337,9 +337,14 @@ struct ms_work {
  * widest SIMD instructions the target has).  Element-wise IEEE operations
  * give each lane exactly the scalar result; a branch of the scalar path
  * becomes a select on a comparison mask.  Arrays are 64-byte aligned; the
- * types allow any alignment and alias the element type. */
-typedef double vd __attribute__((vector_size(W * sizeof(double)), aligned(8), may_alias));
-typedef long long vl __attribute__((vector_size(W * sizeof(long long)), aligned(8), may_alias));
+ * types allow any alignment.  A vector type aliases its element type (and
+ * nothing else: no may_alias), so VD reads and writes only double arrays
+ * and VL only long long ones; a store through them then cannot change the
+ * engine's or the workspace's pointers and counts, which the compiler keeps
+ * in registers across the steps' loops instead of reloading them after
+ * every store. */
+typedef double vd __attribute__((vector_size(W * sizeof(double)), aligned(8)));
+typedef long long vl __attribute__((vector_size(W * sizeof(long long)), aligned(8)));
 #define VD(p) (*(vd *)(p))           /* the lanes at p (an lvalue) */
 #define VL(p) (*(vl *)(p))
 static inline vd vsplat(double x)
