@@ -798,6 +798,33 @@ static void stock_split(const ms_engine *e, ms_work *w, int i, int p, int t, vd 
     *del -= vdl;
 }
 
+/* Flow f's volume (importer i, product p) granted at t, imm shipping at
+ * once and del after the licence delay dl: its departures, its arrivals
+ * after the transit L (a buying stockpile's share to its own pipeline) and,
+ * when claims is not NULL, the industries' claims on all of it at arrival
+ * (claims[month * W + lane]). */
+static void ship_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd L, vd dl, vd imm, vd del,
+                      double *claims)
+{
+    int H = e->H, T = e->T;
+    double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
+    vd dlL = dl + L, immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
+    if (buying(e, i, p))
+        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
+    lag_split sL = lag_at(t, H, L);
+    schedule_split(a, &sL, immp);
+    if (claims)
+        schedule_split(claims, &sL, imm);
+    schedule_all(dp, T, t, 0, imm);
+    if (vany(del != 0)) { /* a lane with del == 0 adds +0 */
+        lag_split sdL = lag_at(t, H, dlL), sdl = lag_at(t, T, dl);
+        schedule_split(a, &sdL, delp);
+        if (claims)
+            schedule_split(claims, &sdL, del);
+        schedule_split(dp, &sdl, del);
+    }
+}
+
 /* Schedule the arrivals, departures and claims of flow f (importer i,
  * product p) granted or refused at t; widen [*lo, *hi], the claim months
  * touched.  Refused volume not made up by diversion is claimed when the
@@ -806,7 +833,7 @@ static void stock_split(const ms_engine *e, ms_work *w, int i, int p, int t, vd 
 static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, int t, vd made_up, int *lo,
                           int *hi)
 {
-    int H = e->H, T = e->T;
+    int H = e->H;
     vd total = VD(AT(w->granted, f)) + VD(AT(w->g2, f)), unmet = VD(AT(w->unmet, f)), zero = vsplat(0);
     vl go = ~((total <= 0) & (unmet <= 0));
     if (!vany(go))
@@ -820,20 +847,7 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     denied = vsel(denied > unmet, unmet, denied);
     vd rationed = (unmet - denied) * lost;
     denied *= lost;
-    double *a = AT(w->arr, (size_t)(i * e->P + p) * H), *dp = AT(w->dep, (size_t)f * T);
-    vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
-    if (buying(e, i, p))
-        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
-    lag_split sL = lag_at(t, H, L);
-    schedule_split(a, &sL, immp);
-    schedule_split(w->claimI, &sL, imm);
-    schedule_all(dp, T, t, 0, imm);
-    if (vany(del != 0)) { /* a lane with del == 0 adds +0 */
-        lag_split sdL = lag_at(t, H, dlL), sdl = lag_at(t, T, dl);
-        schedule_split(a, &sdL, delp);
-        schedule_split(w->claimI, &sdL, del);
-        schedule_split(dp, &sdl, del);
-    }
+    ship_flow(e, w, f, i, p, t, L, dl, imm, del, w->claimI);
     schedule_lanes(w->claimI, H, t, dec, denied);
     schedule_all(w->claimI, H, t, 0, rationed);
     LANES if (go[l]) {
@@ -869,17 +883,7 @@ static void flow_arrivals(const ms_engine *e, ms_work *w, int f, int i, int p, i
     vd L = VD(VS(e->i_transit[i * e->S + e->fl_s[f]]));
     vd del = VD(AT(w->r, f)) * VD(AT(w->del, f)) + VD(AT(w->dreq, f)), imm = total - del;
     imm = vsel(imm > 0, imm, zero);
-    vd dl = VD(AT(w->delay, f)), dlL = dl + L;
-    double *a = AT(w->arr, (size_t)(i * e->P + p) * e->H), *dp = AT(w->dep, (size_t)f * e->T);
-    vd immp = imm, delp = del; /* to the industries' pool: all, or all but the stockpile's share */
-    if (buying(e, i, p))
-        stock_split(e, w, i, p, t, L, dlL, &immp, &delp);
-    schedule_lanes(a, e->H, t, L, immp);
-    schedule_all(dp, e->T, t, 0, imm);
-    if (vany(del != 0)) { /* a lane with del == 0 adds +0 */
-        schedule_lanes(a, e->H, t, dlL, delp);
-        schedule_lanes(dp, e->T, t, dl, del);
-    }
+    ship_flow(e, w, f, i, p, t, L, VD(AT(w->delay, f)), imm, del, NULL);
 }
 
 /* Flow f's volume approved from licence queues (after rationing): departs

@@ -161,13 +161,14 @@ typedef struct ms_estimate {
     double nmetrics, nseries;    /* statistics per path (as ms_engine_nmetrics/_nseries) */
     double engine_bytes;         /* the compiled engine: tables, layout, shifts */
     double work_bytes;           /* one thread's workspace and block buffer */
-    double accum_bytes;          /* the result's accumulators after all the paths (each thread's hold its share) */
+    double accum_bytes;          /* the result's accumulators after all the paths (a thread's: after its share) */
     double memory_bytes;         /* the whole run with this many threads, result files rendered in memory */
     double output_bytes;         /* summary.csv + timeseries.csv + summary.json + manifest.json */
 } ms_estimate;
 
 /* The estimate for a run of `paths` paths on `threads` threads (the
- * histograms grow with the paths: ms_result_typical_bytes). */
+ * histograms grow with the paths: ms_result_typical_bytes; paths 0, for
+ * drivers that keep no result accumulators, counts them as after 10^3). */
 void ms_engine_estimate(const ms_scenario *s, const ms_engine_opts *opts, int threads, uint64_t paths,
                         ms_estimate *out);
 
