@@ -558,13 +558,31 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
 
 /* ---- estimate ------------------------------------------------------------------------- */
 
+/* A paired difference's histogram holds more octaves than a raw value's:
+ * differences of both signs reach down to tiny magnitudes (two scenarios
+ * that differ in a last bit), and they keep gaining octaves as paths add
+ * rarer ones.  Octaves per statistic after 10^4 paths and their gain per
+ * tenfold paths, at the most demanding shipped pairing
+ * (april2025_controls with allied_reserve_2025: 12.2-12.7 octaves at
+ * 1,024 paths, 17.0-17.4 at 10^4, 18.0-18.4 at 16,384) with a margin;
+ * tests/test_compare.c checks that they cover it. */
+#define DIFF_OCT_1E4 18.0
+#define DIFF_OCT_PER_DECADE 4.8
+
+static double diff_typical_bytes(double nmetrics, double nseries, double paths)
+{
+    double oct = DIFF_OCT_1E4 + log10((paths > 1e3 ? paths : 1e3) / 1e4) * DIFF_OCT_PER_DECADE;
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, oct) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, oct);
+}
+
 /* The accumulators of a comparison after `paths` paths: per policy, at
  * most the base's statistics are shared (raw metrics, differences, two
  * counts each); the base's own metrics. */
 static double compare_accum_bytes(const ms_estimate *base, int n, double paths)
 {
-    double per_policy = ms_result_typical_bytes(2 * base->nmetrics, base->nseries, paths) +
-                        16.0 * (base->nmetrics + base->nseries) + 8.0 * MS_BLOCK * (base->nmetrics + base->nseries);
+    double per_policy = ms_result_typical_bytes(base->nmetrics, 0, paths) +
+                        diff_typical_bytes(base->nmetrics, base->nseries, paths) +
+                        16.0 * (base->nmetrics + base->nseries);
     return (n - 1) * per_policy + ms_result_typical_bytes(base->nmetrics, 0, paths);
 }
 
@@ -581,9 +599,11 @@ void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_en
         out->nmetrics += e.nmetrics;
         out->nseries += e.nseries;
         out->engine_bytes += e.engine_bytes;
-        /* workspace and a block buffer of the vectors, per thread */
-        out->work_bytes += e.work_bytes + 8.0 * MS_BLOCK * (e.nmetrics + e.nseries);
+        /* per thread: a workspace and a block buffer of the vectors (both in e.work_bytes) */
+        out->work_bytes += e.work_bytes;
     }
+    /* and the block of shared values or differences being added */
+    out->work_bytes += 8.0 * MS_BLOCK * (base.nmetrics + base.nseries);
     /* one set of accumulators per thread (its share of the paths) and the merged one */
     double th = threads > 0 ? threads : 1;
     out->accum_bytes = compare_accum_bytes(&base, n, (double)paths);

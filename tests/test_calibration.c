@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "magsim/compare.h"
 #include "magsim/accum.h"
 #include "magsim/engine.h"
 #include "magsim/result.h"
@@ -381,6 +382,49 @@ static void test_memory_estimate(void **state)
     assert_true(most >= 0.8);
 }
 
+/* So must a comparison's (ms_compare_estimate): its paired differences
+ * fill more octaves than raw values and gain them faster (differences of
+ * both signs down to tiny magnitudes).  The most demanding shipped
+ * pairing, april2025_controls with allied_reserve_2025, after 1,024 and
+ * 4,096 paths: the accumulators (base, the policy's shared metrics, the
+ * differences) are within the estimate, and within 20% of it at 1,024. */
+static double compare_estimate_ratio(uint64_t paths)
+{
+    ms_scenario *s[2] = {load("scenarios/april2025_controls.yaml"), load("scenarios/allied_reserve_2025.yaml")};
+    ms_engine *e[2] = {compile(s[0], 1), compile(s[1], 1)};
+    char err[512];
+    const ms_engine *pol = e[1];
+    ms_compare *c = ms_compare_alloc(e[0], &pol, 1, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    ms_compare_result *r = ms_compare_result_alloc(c);
+    assert_non_null(r);
+    ms_run_opts o = {.threads = 1};
+    assert_int_equal(ms_compare_run(c, 0, paths, &o, r), 0);
+    double b = (double)ms_accum_bytes(r->base) + (double)ms_accum_bytes(r->policy[0]) +
+               (double)ms_accum_bytes(r->diff_metrics[0]) + (double)ms_accum_bytes(r->diff_series[0]);
+    ms_estimate est;
+    ms_engine_opts eo = ms_engine_opts_default(s[0]);
+    ms_compare_estimate((const ms_scenario *const *)s, 2, &eo, 1, paths, &est);
+    if (!(b <= est.accum_bytes))
+        fail_msg("compare: accumulators hold %.0f bytes after %llu paths; the estimate is %.0f", b,
+                 (unsigned long long)paths, est.accum_bytes);
+    ms_compare_result_free(r);
+    ms_compare_free(c);
+    for (int k = 0; k < 2; k++) {
+        ms_engine_free(e[k]);
+        ms_scenario_free(s[k]);
+    }
+    return b / est.accum_bytes;
+}
+
+static void test_compare_memory_estimate(void **state)
+{
+    (void)state;
+    assert_true(compare_estimate_ratio(PATHS_MEM) >= 0.8);
+    compare_estimate_ratio(4 * PATHS_MEM);
+}
+
 /* Fixed value of an input (fails when it is uncertain). */
 static double fixed(const ms_dist *d, const char *what)
 {
@@ -467,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_world_2025_carries_trend),
         cmocka_unit_test(test_shipped_scenarios_load),
         cmocka_unit_test(test_memory_estimate),
+        cmocka_unit_test(test_compare_memory_estimate),
         cmocka_unit_test(test_2025_scenarios_share_world),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
