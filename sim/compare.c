@@ -565,14 +565,15 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
  * tenfold paths, at the most demanding shipped pairing
  * (april2025_controls with allied_reserve_2025: 12.2-12.7 octaves at
  * 1,024 paths, 17.0-17.4 at 10^4, 18.0-18.4 at 16,384) with a margin;
- * tests/test_compare.c checks that they cover it. */
+ * tests/test_calibration.c checks that they cover it. */
 #define DIFF_OCT_1E4 18.0
 #define DIFF_OCT_PER_DECADE 4.8
 
 static double diff_typical_bytes(double nmetrics, double nseries, double paths)
 {
-    double oct = DIFF_OCT_1E4 + log10((paths > 1e3 ? paths : 1e3) / 1e4) * DIFF_OCT_PER_DECADE;
-    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, oct) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, oct);
+    double oct = ms_result_octaves(DIFF_OCT_1E4, DIFF_OCT_PER_DECADE, paths);
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, oct) +
+           nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, oct);
 }
 
 /* The accumulators of a comparison after `paths` paths: per policy, at
@@ -607,8 +608,8 @@ void ms_compare_estimate(const ms_scenario *const *scenarios, int n, const ms_en
     /* one set of accumulators per thread (its share of the paths) and the merged one */
     double th = threads > 0 ? threads : 1;
     out->accum_bytes = compare_accum_bytes(&base, n, (double)paths);
-    out->memory_bytes = out->engine_bytes + th * (out->work_bytes + compare_accum_bytes(&base, n, (double)paths / th)) +
-                        out->accum_bytes;
+    double per_thread = compare_accum_bytes(&base, n, (double)paths / th);
+    out->memory_bytes = out->engine_bytes + th * (out->work_bytes + per_thread) + out->accum_bytes;
     /* compare.csv ~250 bytes a metric row; compare_timeseries.csv ~70 bytes a line, (3 + quantiles) lines a
      * point; compare.json about as much again */
     double files = (n - 1) * (250.0 * base.nmetrics + 70.0 * 8 * base.nseries);

@@ -133,9 +133,14 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const doub
 #define OCT_SERIES_1E4 7.5
 #define OCT_PER_DECADE 2.2
 
+double ms_result_octaves(double at_1e4, double per_decade, double paths)
+{
+    return at_1e4 + log10((paths > 1e3 ? paths : 1e3) / 1e4) * per_decade;
+}
+
 double ms_result_typical_bytes(double nmetrics, double nseries, double paths)
 {
-    double dec = log10((paths > 1e3 ? paths : 1e3) / 1e4) * OCT_PER_DECADE;
-    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, OCT_METRIC_1E4 + dec) +
-           nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, OCT_SERIES_1E4 + dec);
+    double om = ms_result_octaves(OCT_METRIC_1E4, OCT_PER_DECADE, paths);
+    double os = ms_result_octaves(OCT_SERIES_1E4, OCT_PER_DECADE, paths);
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, om) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, os);
 }

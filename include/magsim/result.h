@@ -66,5 +66,10 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const doub
  * the histograms gain octaves as the paths reach rarer values, about 2.2
  * for every tenfold paths. */
 double ms_result_typical_bytes(double nmetrics, double nseries, double paths);
+/* Histogram octaves per statistic after `paths` paths, for one that holds
+ * at_1e4 after 10^4 and gains per_decade for every tenfold paths (below
+ * 10^3 paths as at 10^3): the growth law of both estimates above and of a
+ * comparison's differences (sim/compare.c). */
+double ms_result_octaves(double at_1e4, double per_decade, double paths);
 
 #endif
