@@ -163,6 +163,15 @@ check "  every PIT is about a half, every relative error 0" sh -c "awk -F, 'NR >
 # ---- limits, an existing --out, SIGINT ----
 run "$MAGSIM" backtest "$SCEN" "$OBS" --paths 1000000000000
 check "10^12 paths are refused with the estimate (exit 1)" sh -c "[ $rc -eq 1 ] && grep -q 'of memory' '$T/err'"
+# the backtest needs its run (workspace and one block buffer per thread, accumulators) plus the kept
+# values (8 bytes a path and observation) and its files: at 2,000 paths and 2 threads within 0.1 MiB of
+# the run's estimate (it counted a second 4 MiB block buffer per thread, 7.6 MiB more, before)
+run "$MAGSIM" "$SCEN" --paths 2000 --threads 2 --max-memory 1M
+sed -n 's/.*need about \([0-9.]*\) MiB.*/\1/p' "$T/err" >"$T/est_run"
+run "$MAGSIM" backtest "$SCEN" "$OBS" --paths 2000 --threads 2 --max-memory 1M
+sed -n 's/.*need about \([0-9.]*\) MiB.*/\1/p' "$T/err" >"$T/est_bt"
+check "the backtest's estimate is the run's and its kept values (one block buffer per thread)" \
+    sh -c "[ -s '$T/est_run' ] && [ -s '$T/est_bt' ] && awk -v r=\$(cat '$T/est_run') -v b=\$(cat '$T/est_bt') 'BEGIN { exit !(b >= r && b - r <= 0.1) }'"
 run "$MAGSIM" backtest "$SCEN" "$OBS" --paths 64 --max-memory 2M
 check "--max-memory 2M refuses (exit 1)" sh -c "[ $rc -eq 1 ] && grep -q 'more than the 2.0 MiB allowed by --max-memory' '$T/err'"
 run "$MAGSIM" backtest "$SCEN" "$OBS" --paths 64 --out "$B1"
