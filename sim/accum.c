@@ -555,22 +555,99 @@ static uint64_t hist_slot(const ms_hist *h, long t, double *rep)
 }
 
 /* Inverse CDF: with k = ceil(q n) clamped to [1, n], the representative of
- * the first bucket (in increasing order) whose cumulative count reaches k. */
+ * the first bucket (in increasing order) whose cumulative count reaches k.
+ * The levels are answered in one walk of the buckets, in order of k,
+ * octave by octave (an octave never touched is skipped whole). */
+#define QWALK_MAX 16 /* levels per walk */
+
+typedef struct qwalk {
+    const ms_hist *h;
+    uint64_t k[QWALK_MAX]; /* the rank each level needs, in increasing order */
+    int ord[QWALK_MAX];    /* the level it answers */
+    int m, next;           /* levels; the first not yet answered */
+    uint64_t cum;          /* values in the slots walked */
+    double *out;
+} qwalk;
+
+/* Slot t holds c > 0 values: the levels whose rank it reaches take its representative. */
+static void qwalk_slot(qwalk *w, long t, uint64_t c)
+{
+    w->cum += c;
+    if (w->cum < w->k[w->next])
+        return;
+    double rep = 0;
+    hist_slot(w->h, t, &rep);
+    while (w->next < w->m && w->cum >= w->k[w->next])
+        w->out[w->ord[w->next++]] = rep;
+}
+
+static uint64_t slot_count(const ms_hist *h, const void *o, int j)
+{
+    return h->track ? ((const hbucket *)o)[j].n : ((const uint64_t *)o)[j];
+}
+
+/* Levels q[0..m-1] (m <= QWALK_MAX) of a nonempty histogram. */
+static void hist_quantiles_walk(const ms_hist *h, const double *q, int m, double *out)
+{
+    qwalk w = {.h = h, .out = out};
+    for (int i = 0; i < m; i++) {
+        if (!(q[i] >= 0.0 && q[i] <= 1.0)) {
+            out[i] = NAN;
+            continue;
+        }
+        double kq = ceil(q[i] * (double)h->n);
+        uint64_t k = kq < 1.0 ? 1 : kq >= (double)h->n ? h->n : (uint64_t)kq;
+        int at = w.m++; /* insertion by rank */
+        for (; at > 0 && w.k[at - 1] > k; at--) {
+            w.k[at] = w.k[at - 1];
+            w.ord[at] = w.ord[at - 1];
+        }
+        w.k[at] = k;
+        w.ord[at] = i;
+    }
+    const int S = h->S;
+    const hside *neg = &h->side[1], *pos = &h->side[0];
+    long t = 0;
+    for (int oi = neg->noct - 1; oi >= 0 && w.next < w.m; oi--, t += S) {
+        const void *o = neg->oct[oi];
+        for (int j = S - 1; o && j >= 0 && w.next < w.m; j--) {
+            uint64_t c = slot_count(h, o, j);
+            if (c)
+                qwalk_slot(&w, t + (S - 1 - j), c);
+        }
+    }
+    if (h->nzero && w.next < w.m)
+        qwalk_slot(&w, t, h->nzero);
+    t++;
+    for (int oi = 0; oi < pos->noct && w.next < w.m; oi++, t += S) {
+        const void *o = pos->oct[oi];
+        for (int j = 0; o && j < S && w.next < w.m; j++) {
+            uint64_t c = slot_count(h, o, j);
+            if (c)
+                qwalk_slot(&w, t + j, c);
+        }
+    }
+    while (w.next < w.m) /* not reached */
+        out[w.ord[w.next++]] = h->max;
+}
+
+void ms_hist_quantiles(const ms_hist *h, const double *q, int nq, double *out)
+{
+    for (int i = 0; i < nq; i += QWALK_MAX) {
+        int m = nq - i < QWALK_MAX ? nq - i : QWALK_MAX;
+        if (!h->n)
+            for (int k = 0; k < m; k++)
+                out[i + k] = NAN;
+        else
+            hist_quantiles_walk(h, q + i, m, out + i);
+    }
+}
+
 double ms_hist_quantile(const ms_hist *h, double q)
 {
-    if (!h->n || !(q >= 0.0 && q <= 1.0))
-        return NAN;
-    double kq = ceil(q * (double)h->n);
-    uint64_t k = kq < 1.0 ? 1 : kq >= (double)h->n ? h->n : (uint64_t)kq;
-    uint64_t cum = 0;
-    long ns = hist_nslots(h);
-    for (long t = 0; t < ns; t++) {
-        double rep = 0;
-        uint64_t c = hist_slot(h, t, &rep);
-        if (c && (cum += c) >= k)
-            return rep;
-    }
-    return h->max; /* not reached */
+    double v;
+    ms_hist_quantiles(h, &q, 1, &v);
+    return v;
 }
 
 /* Mean of the m extreme values, walking buckets from one end:
@@ -832,8 +909,7 @@ void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat
     out->se = out->sd / sqrt(n);
     out->min = ms_hist_min(s->h);
     out->max = ms_hist_max(s->h);
-    for (int k = 0; k < nq && k < qmax; k++)
-        out->q[k] = ms_hist_quantile(s->h, q[k]);
+    ms_hist_quantiles(s->h, q, nq < qmax ? nq : qmax, out->q);
     out->p_pos = (double)s->npos / n;
     out->cvar95 = ms_hist_cvar_upper(s->h, 0.95);
     out->cvar05_lower = ms_hist_cvar_lower(s->h, 0.05);

@@ -309,6 +309,44 @@ static void test_hist_signs(void **state)
     ms_hist_free(h);
 }
 
+/* Levels in one walk: the same values as one level at a time, in any order
+ * of levels, across the negative octaves, the zero slot and the positive
+ * octaves (sorted: -5 -3 -3 0 0 0 2 7; ranks ceil(q 8): q = 0.126 -> 2,
+ * 0.8 -> 7, 0.4 -> 4, 0 -> 1), a level out of [0, 1] is NaN, and more than
+ * one walk's worth of levels (20: rank ceil(k/20 * 8)). */
+static void test_hist_quantiles_walk(void **state)
+{
+    (void)state;
+    ms_hist *h = ms_hist_alloc(7, 1);
+    const double v[] = {7, 0.0, -3, 2, -0.0, -5, 0.0, -3};
+    for (int i = 0; i < 8; i++)
+        ms_hist_add(h, v[i]);
+    const double q[] = {0.8, 0.126, 1.5, 0.4, 0.0, 1.0};
+    double out[6];
+    ms_hist_quantiles(h, q, 6, out);
+    assert_same(out[0], 2);
+    assert_same(out[1], -3);
+    assert_true(isnan(out[2]));
+    assert_same(out[3], 0);
+    assert_same(out[4], -5);
+    assert_same(out[5], 7);
+    const double sorted[] = {-5, -3, -3, 0, 0, 0, 2, 7};
+    double q20[20], o20[20];
+    for (int k = 0; k < 20; k++)
+        q20[k] = (19 - k) / 19.0; /* decreasing: 1 .. 0 */
+    ms_hist_quantiles(h, q20, 20, o20);
+    for (int k = 0; k < 20; k++) {
+        double r = ceil(q20[k] * 8);
+        int rank = r < 1 ? 1 : (int)r;
+        assert_same(o20[k], sorted[rank - 1]);
+        assert_same(o20[k], ms_hist_quantile(h, q20[k]));
+    }
+    ms_hist_reset(h);
+    ms_hist_quantiles(h, q, 2, out);
+    assert_true(isnan(out[0]) && isnan(out[1]));
+    ms_hist_free(h);
+}
+
 static void test_hist_cvar(void **state)
 {
     ms_hist *h = ms_hist_alloc(7, 1);
@@ -530,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_hist_integers),
         cmocka_unit_test(test_hist_uniform),
         cmocka_unit_test(test_hist_signs),
+        cmocka_unit_test(test_hist_quantiles_walk),
         cmocka_unit_test(test_hist_cvar),
         cmocka_unit_test(test_accum_merge),
         cmocka_unit_test(test_accum_pack),

@@ -60,6 +60,9 @@ uint64_t ms_hist_count(const ms_hist *h);
 double ms_hist_min(const ms_hist *h);
 double ms_hist_max(const ms_hist *h);
 double ms_hist_quantile(const ms_hist *h, double q);   /* q in [0,1]; NaN when empty */
+/* out[i] = ms_hist_quantile(h, q[i]) for i < nq, levels in any order, in one
+ * walk of the buckets (per 16 levels). */
+void ms_hist_quantiles(const ms_hist *h, const double *q, int nq, double *out);
 /* Mean of the largest (1 - alpha) share of values (CVaR of the upper tail,
  * alpha = 0.95 for "the worst 5%"), and of the smallest alpha share. */
 double ms_hist_cvar_upper(const ms_hist *h, double alpha);
