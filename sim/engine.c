@@ -235,23 +235,26 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
     out->nmetrics = n[0];
     out->nseries = n[1];
     double nst = n[0] + n[1], D = sizeof(double);
-    /* a workspace of the scenario's sizes, with upper bounds where the
-     * engine's own count is not known yet: the pipeline is at most 2T + 2
-     * months (lags are capped at the horizon), every supplier-importer pair
-     * a flow, a few slots per entity and policy, and budget rows per policy
-     * and importer */
-    double T = sc->months, S = sc->nsuppliers, I = sc->nimporters, P = sc->nproducts, C = 0;
+    /* a workspace (WORK_ARRAYS) of the scenario's sizes, with bounds where
+     * only the compiled engine knows the count: the pipeline is at most
+     * 2T + 2 months (lags are capped at the horizon); every supplier-importer
+     * pair a flow, with a pair per cell of its importer; a few slots per
+     * entity and policy; a policy's state at most 5 doubles per flow of one
+     * supplier (an export control's per-flow budget, queue and passes) and
+     * one per approval group or member; a stockpile that buys.
+     * tests/test_calibration.c checks the bounds on every shipped scenario. */
+    size_t S = (size_t)sc->nsuppliers, I = (size_t)sc->nimporters, P = (size_t)sc->nproducts, C = 0;
     for (int i = 0; i < sc->nimporters; i++)
-        C += sc->importers[i].nindustries;
-    double H = 2.0 * T + 2, nflows = S * I * P;
-    double nslots = 3 * S * P + 4 * S + 8 * I + I * S + 10 * C + C * P + 20.0 * sc->npolicies;
-    double nent = C + I + 1, npstate = (I + 5) * sc->npolicies;
-    double work = D * MS_LANES *
-                  (nslots + 6 * S * P + 4 * S + 11 * I * P + 16 * nflows + 11 * C + 5 * C * P + C * P * H +
-                   I * P * H + nflows * T + H + 4 * I + npstate + 8 * nent + 1);
-    out->work_bytes = work + (nst + 1) * D + nst * (MS_BLOCK + 1) * D;
+        C += (size_t)sc->importers[i].nindustries;
+    size_t T = (size_t)sc->months, np = (size_t)sc->npolicies;
+    ms_work_dims wd = {.S = S, .I = I, .P = P, .C = C, .H = 2 * T + 2, .T = T,
+                       .nslots = 3 * S * P + 4 * S + 8 * I + I * S + 10 * C + C * P + 20 * np,
+                       .nflows = S * I * P, .nfc = S * P * C, .npstate = np * (5 * I * P + I + 16),
+                       .nent = C + I + 1, .has_buy = 1, .nstats = (size_t)nst};
+    out->work_bytes = (double)ms_work_dims_bytes(&wd) + (nst + 1) * MS_BLOCK * D; /* + the block buffer */
+    double nflows = (double)wd.nflows, nslots = (double)wd.nslots;
     out->accum_bytes = ms_result_typical_bytes(out->nmetrics, out->nseries, (double)paths);
-    out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (nflows * 8 + I * S * P) + nslots * 2 * D;
+    out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (nflows * 8 + (double)(I * S * P)) + nslots * 2 * D;
     /* result files: a summary row is ~40 bytes of names and ~22 per number
      * (mean, sd, se, quantiles, p_pos, cvar95); a series point has a mean
      * line and one per quantile, ~60 bytes each; summary.json holds both again,

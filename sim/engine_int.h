@@ -213,9 +213,11 @@ struct ms_engine {
 
 /* ---- the workspace: MS_LANES paths ---------------------------------------- *
  * Every array of doubles is [entity][W]; the comment gives the entity index,
- * the meaning and the unit.  t/mo = tonnes per month. */
+ * the meaning and the unit.  t/mo = tonnes per month.  The counts are in the
+ * sizes of ms_work_dims (below), so that the memory estimate reads this
+ * table too. */
 #define WORK_ARRAYS(X)                                                                                     \
-    X(double, v, e->nslots)            /* [slot] input values */                                          \
+    X(double, v, nslots)               /* [slot] input values */                                          \
     X(double, cap, S * P)              /* [s*P+p] capacity this month, t/mo */                             \
     X(double, E, S * P)                /* [s*P+p] exportable capacity this month, t/mo */                  \
     X(double, rho, S * P)              /* [s*P+p] supplier price, USD/kg */                                \
@@ -232,43 +234,43 @@ struct ms_engine {
     X(double, pk, I * P)               /* [i*P+p] peak price shock so far */                               \
     X(double, ps, I * P)               /* [i*P+p] sum of monthly price shocks */                           \
     X(double, pf, I * P)               /* [i*P+p] last month's price shock */                              \
-    X(double, w, e->nflows)            /* [flow] sourcing share w */                                       \
-    X(double, u, e->nflows)            /* [flow] sourcing preference of the month */                       \
-    X(double, rel, e->nflows)          /* [flow] delivered share of last month's requests (1: reliable) */ \
-    X(double, lic_free, e->nflows)     /* [flow] share not covered by a licence control in force */        \
-    X(double, lic_delay, e->nflows)    /* [flow] longest licence delay in force, months */                 \
-    X(double, land0, e->nflows)        /* [flow] baseline landed cost, USD/kg */                           \
-    X(double, B0, e->nflows)           /* [flow] baseline flow (month-0 shares x need), t/mo */            \
-    X(double, tar, e->nflows)          /* [flow] tariff rate this month */                                 \
-    X(double, r, e->nflows)            /* [flow] first-pass request, t/mo */                               \
-    X(double, imm, e->nflows)          /* [flow] share of the request shipping at once (after rationing) */ \
-    X(double, del, e->nflows)          /* [flow] share shipping after the licence delay (after rationing) */ \
-    X(double, delay, e->nflows)        /* [flow] licence delay of the delayed part, months */              \
-    X(double, granted, e->nflows)      /* [flow] first-pass volume granted, t/mo */                        \
-    X(double, unmet, e->nflows)        /* [flow] first-pass volume denied or rationed, t/mo */             \
-    X(double, dreq, e->nflows)         /* [flow] diverted request; after the pass its delayed part, t/mo */ \
-    X(double, g2, e->nflows)           /* [flow] diverted volume granted, t/mo */                          \
-    X(double, fall, e->nflows)         /* [flow] export controls: product of free shares */                \
-    X(double, piall, e->nflows)        /* [flow] export controls: product of pass rates */                 \
-    X(double, dmax, e->nflows)         /* [flow] export controls: longest licence delay, months */         \
-    X(double, dec, e->nflows)          /* [flow] export controls: months until a denial is known */        \
-    X(double, den, e->nflows)          /* [flow] first-pass volume denied by the controls, t/mo */         \
-    X(double, cfall, e->nfc)           /* [fc] per-cell flows, first pass: product of the cell's free shares */ \
-    X(double, cpi, e->nfc)             /* [fc] per-cell flows, first pass: product of the cell's pass rates */ \
-    X(double, cq, e->nfc)              /* [fc] per-cell flows: the cell's volume queued this month, t */    \
-    X(double, qpend, e->nfc)           /* [fc] the cell's volume waiting in licence queues, t */            \
-    X(double, qin, e->nflows)          /* [flow] first-pass volume queued this month, t/mo */              \
-    X(double, qapp, e->nflows)         /* [flow] approved from queues this month, before rationing, t/mo */ \
-    X(double, qgr, e->nflows)          /* [flow] approved from queues this month, after rationing, t/mo */ \
-    X(double, qdel, e->nflows)         /* [flow] licence delay of the queue's approvals, months */         \
-    X(double, qout, e->nflows)         /* [flow] given up from queues this month, t/mo */                  \
+    X(double, w, nflows)               /* [flow] sourcing share w */                                       \
+    X(double, u, nflows)               /* [flow] sourcing preference of the month */                       \
+    X(double, rel, nflows)             /* [flow] delivered share of last month's requests (1: reliable) */ \
+    X(double, lic_free, nflows)        /* [flow] share not covered by a licence control in force */        \
+    X(double, lic_delay, nflows)       /* [flow] longest licence delay in force, months */                 \
+    X(double, land0, nflows)           /* [flow] baseline landed cost, USD/kg */                           \
+    X(double, B0, nflows)              /* [flow] baseline flow (month-0 shares x need), t/mo */            \
+    X(double, tar, nflows)             /* [flow] tariff rate this month */                                 \
+    X(double, r, nflows)               /* [flow] first-pass request, t/mo */                               \
+    X(double, imm, nflows)             /* [flow] share of the request shipping at once (after rationing) */ \
+    X(double, del, nflows)             /* [flow] share shipping after the licence delay (after rationing) */ \
+    X(double, delay, nflows)           /* [flow] licence delay of the delayed part, months */              \
+    X(double, granted, nflows)         /* [flow] first-pass volume granted, t/mo */                        \
+    X(double, unmet, nflows)           /* [flow] first-pass volume denied or rationed, t/mo */             \
+    X(double, dreq, nflows)            /* [flow] diverted request; after the pass its delayed part, t/mo */ \
+    X(double, g2, nflows)              /* [flow] diverted volume granted, t/mo */                          \
+    X(double, fall, nflows)            /* [flow] export controls: product of free shares */                \
+    X(double, piall, nflows)           /* [flow] export controls: product of pass rates */                 \
+    X(double, dmax, nflows)            /* [flow] export controls: longest licence delay, months */         \
+    X(double, dec, nflows)             /* [flow] export controls: months until a denial is known */        \
+    X(double, den, nflows)             /* [flow] first-pass volume denied by the controls, t/mo */         \
+    X(double, cfall, nfc)              /* [fc] per-cell flows, first pass: product of the cell's free shares */ \
+    X(double, cpi, nfc)                /* [fc] per-cell flows, first pass: product of the cell's pass rates */ \
+    X(double, cq, nfc)                 /* [fc] per-cell flows: the cell's volume queued this month, t */    \
+    X(double, qpend, nfc)              /* [fc] the cell's volume waiting in licence queues, t */            \
+    X(double, qin, nflows)             /* [flow] first-pass volume queued this month, t/mo */              \
+    X(double, qapp, nflows)            /* [flow] approved from queues this month, before rationing, t/mo */ \
+    X(double, qgr, nflows)             /* [flow] approved from queues this month, after rationing, t/mo */ \
+    X(double, qdel, nflows)            /* [flow] licence delay of the queue's approvals, months */         \
+    X(double, qout, nflows)            /* [flow] given up from queues this month, t/mo */                  \
     X(double, sfrac0, S * P)           /* [s*P+p] supplier's rationing fraction of the first pass */       \
     X(double, cun, C)                  /* [c] unmet volume of the cell this month (current product), t */  \
     X(double, cphi, C)                 /* [c] step 8: the cell's share of the importer's claims being spread */ \
     X(long long, noleft, C * P)        /* [c*P+p] -1: an end-use ban keeps the cell out of the pool's leftover */ \
     X(double, lap, (size_t)C * P * H)  /* [(c*P+p)*H + month] refusals known then, with no claim on the pool, t */ \
-    X(double, decide, e->nflows)       /* [flow] first pass: months until its denial is known */           \
-    X(double, req2, e->nflows)         /* [flow] diverted request as made (before the pass), t/mo */       \
+    X(double, decide, nflows)          /* [flow] first pass: months until its denial is known */           \
+    X(double, req2, nflows)            /* [flow] diverted request as made (before the pass), t/mo */       \
     X(double, sfrac, S * P)            /* [s*P+p] supplier's rationing fraction of the pass */             \
     X(double, spare, S * P)            /* [s*P+p] exportable capacity left after the first pass, t/mo */   \
     X(double, reqtot, S * P)           /* [s*P+p] requests that passed the controls (both passes), t/mo */ \
@@ -289,28 +291,40 @@ struct ms_engine {
     X(double, shock, C)                /* [c] demand-shock multiplier of the product this month */         \
     X(double, claim, (size_t)C * P * H) /* [(c*P+p)*H + month] claims due, t */                            \
     X(double, arr, (size_t)I * P * H)  /* [(i*P+p)*H + month] arrivals, t */                               \
-    X(double, dep, (size_t)e->nflows * T) /* [flow*T + month] departures, t */                             \
+    X(double, dep, (size_t)nflows * T)    /* [flow*T + month] departures, t */                             \
     X(double, claimI, H)               /* [month] the importer's claims of this month's orders, t */       \
     X(double, Rm, I * P)               /* [i*P+p] recycled supply this month, t */                         \
     X(double, Xm, I)                   /* [i] stockpile release of the product this month, t */            \
     X(double, Osum, I * P)             /* [i*P+p] orders this month, t */                                  \
     X(double, N, I * P)                /* [i*P+p] import need this month, t */                             \
-    X(double, pstate, e->npstate)      /* policy state (ms_cpol.state0 ..) */                              \
-    X(double, Nsp, e->has_buy ? I * P : 0) /* [i*P+p] stockpile request of the month (part of N), t */      \
-    X(double, Usp, e->has_buy ? I * P : 0) /* [i*P+p] stockpile's volume on order (transit, queues), t */  \
-    X(double, sarr, e->has_buy ? (size_t)I * P * H : 0) /* [(i*P+p)*H + month] stockpile arrivals, t */    \
-    X(double, qsp, e->has_buy ? e->nflows : 0) /* [flow] stockpile's volume waiting in licence queues, t */ \
-    X(double, e_short, e->nent)        /* [entity] shortage over the horizon, t */                         \
-    X(double, e_dem, e->nent)          /* [entity] demand over the horizon, t */                           \
-    X(double, e_peak, e->nent)         /* [entity] peak monthly shortage share */                          \
-    X(long long, e_ms, e->nent)        /* [entity] months short */                                         \
-    X(long long, e_first, e->nent)     /* [entity] first month short, -1 */                                \
-    X(long long, e_last, e->nent)      /* [entity] last month short, -1 */                                 \
-    X(double, m_short, e->nent)        /* [entity] shortage of the month, t */                             \
-    X(double, m_dem, e->nent)          /* [entity] demand of the month, t */                               \
-    X(double, ref, e->nent)            /* [entity] time-to-survive reference month */                    \
+    X(double, pstate, npstate)         /* policy state (ms_cpol.state0 ..) */                              \
+    X(double, Nsp, has_buy ? I * P : 0)    /* [i*P+p] stockpile request of the month (part of N), t */      \
+    X(double, Usp, has_buy ? I * P : 0)    /* [i*P+p] stockpile's volume on order (transit, queues), t */  \
+    X(double, sarr, has_buy ? (size_t)I * P * H : 0)    /* [(i*P+p)*H + month] stockpile arrivals, t */    \
+    X(double, qsp, has_buy ? nflows : 0)       /* [flow] stockpile's volume waiting in licence queues, t */ \
+    X(double, e_short, nent)           /* [entity] shortage over the horizon, t */                         \
+    X(double, e_dem, nent)             /* [entity] demand over the horizon, t */                           \
+    X(double, e_peak, nent)            /* [entity] peak monthly shortage share */                          \
+    X(long long, e_ms, nent)           /* [entity] months short */                                         \
+    X(long long, e_first, nent)        /* [entity] first month short, -1 */                                \
+    X(long long, e_last, nent)         /* [entity] last month short, -1 */                                 \
+    X(double, m_short, nent)           /* [entity] shortage of the month, t */                             \
+    X(double, m_dem, nent)             /* [entity] demand of the month, t */                               \
+    X(double, ref, nent)               /* [entity] time-to-survive reference month */                    \
     X(double, refa, I + 2)             /* [i] earliest start of a policy touching importer i; [I] of any  \
                                           control; [I+1] of any policy (reference_start's candidates) */
+
+/* The sizes WORK_ARRAYS counts in: an engine's own (ms_work_dims_of), or
+ * bounds from a scenario before any engine exists (ms_engine_estimate). */
+typedef struct ms_work_dims {
+    size_t S, I, P, C, H, T;          /* suppliers, importers, products, cells, pipeline and horizon months */
+    size_t nslots, nflows, nfc;       /* input slots, flows, flow x cell pairs */
+    size_t npstate, nent, has_buy;    /* policy state doubles, entities, 1: a stockpile buys */
+    size_t nstats;                    /* statistics per path (obuf) */
+} ms_work_dims;
+ms_work_dims ms_work_dims_of(const ms_engine *e);
+/* The bytes ms_work_alloc takes for a workspace of these sizes. */
+size_t ms_work_dims_bytes(const ms_work_dims *d);
 
 struct ms_work {
     ms_rng *rng;                 /* re-keyed for every draw: (seed, path, stream, month) */

@@ -13,15 +13,42 @@
 
 /* ---- workspace ------------------------------------------------------------------- */
 
-size_t ms_work_bytes(const ms_engine *e)
+/* The sizes of WORK_ARRAYS as locals of their names, from dims d. */
+#define DIMS_LOCALS(d)                                                                                     \
+    size_t S = (d).S, I = (d).I, P = (d).P, C = (d).C, H = (d).H, T = (d).T, nslots = (d).nslots,           \
+           nflows = (d).nflows, nfc = (d).nfc, npstate = (d).npstate, nent = (d).nent, has_buy = (d).has_buy; \
+    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T, (void)nslots, (void)nflows, (void)nfc, (void)npstate, \
+        (void)nent, (void)has_buy
+
+ms_work_dims ms_work_dims_of(const ms_engine *e)
 {
-    size_t n = sizeof(ms_work) + sizeof(double) * ((size_t)e->nstats + 1) * W;
-    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T;
-#define X_BYTES(type, name, count) n += (size_t)(count) * W * sizeof(type);
+    return (ms_work_dims){.S = (size_t)e->S, .I = (size_t)e->I, .P = (size_t)e->P, .C = (size_t)e->C,
+                          .H = (size_t)e->H, .T = (size_t)e->T, .nslots = (size_t)e->nslots,
+                          .nflows = (size_t)e->nflows, .nfc = (size_t)e->nfc, .npstate = (size_t)e->npstate,
+                          .nent = (size_t)e->nent, .has_buy = (size_t)(e->has_buy != 0),
+                          .nstats = (size_t)e->nstats};
+}
+
+/* An array of n lane vectors of `size` bytes each, as zalloc_lanes rounds it: one spare. */
+static size_t lanes_bytes(size_t n, size_t size)
+{
+    return ((n + 1) * W * size + 63) / 64 * 64;
+}
+
+size_t ms_work_dims_bytes(const ms_work_dims *d)
+{
+    DIMS_LOCALS(*d);
+    size_t n = sizeof(ms_work) + lanes_bytes(d->nstats, sizeof(double));
+#define X_BYTES(type, name, count) n += lanes_bytes((size_t)(count), sizeof(type));
     WORK_ARRAYS(X_BYTES)
 #undef X_BYTES
-    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
     return n;
+}
+
+size_t ms_work_bytes(const ms_engine *e)
+{
+    ms_work_dims d = ms_work_dims_of(e);
+    return ms_work_dims_bytes(&d);
 }
 
 /* Zeroed memory aligned for the lane vectors (64 bytes: a cache line). */
@@ -39,13 +66,14 @@ ms_work *ms_work_alloc(const ms_engine *e)
     ms_work *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    int S = e->S, I = e->I, P = e->P, C = e->C, H = e->H, T = e->T, bad = 0;
+    ms_work_dims d = ms_work_dims_of(e);
+    DIMS_LOCALS(d);
+    int bad = 0;
 #define X_ALLOC(type, name, count) \
     if (!(w->name = zalloc_lanes(((size_t)(count) + 1) * W * sizeof(type)))) bad = 1;
     WORK_ARRAYS(X_ALLOC)
 #undef X_ALLOC
-    (void)S, (void)I, (void)P, (void)C, (void)H, (void)T;
-    w->obuf = zalloc_lanes(((size_t)e->nstats + 1) * W * sizeof(double));
+    w->obuf = zalloc_lanes((d.nstats + 1) * W * sizeof(double));
     w->rng = ms_rng_alloc(e->seed);
     if (bad || !w->obuf || !w->rng) {
         ms_work_free(w);
