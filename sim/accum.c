@@ -854,14 +854,36 @@ void ms_accum_add_block(ms_accum *a, const double *vals, int npaths, int stride)
     ms_accum_add_strided(a, vals, npaths, (size_t)stride, 1);
 }
 
+/* The same statistics: count, histogram kind and precision, shifts. */
+static int same_shape(const ms_accum *a, const ms_accum *b)
+{
+    if (a->nstats != b->nstats || a->track != b->track)
+        return 0;
+    for (int i = 0; i < a->nstats; i++)
+        if (a->st[i].h->bits != b->st[i].h->bits || memcmp(&a->st[i].shift, &b->st[i].shift, sizeof(double)) != 0)
+            return 0;
+    return 1;
+}
+
+int ms_accum_absorb(ms_accum *dst, ms_accum *src)
+{
+    if (!same_shape(dst, src))
+        return -1;
+    int empty = dst->npend == 0;
+    for (int i = 0; empty && i < dst->nstats; i++)
+        empty = dst->st[i].n == 0;
+    if (!empty)
+        return ms_accum_merge(dst, src);
+    ms_accum t = *dst;
+    *dst = *src;
+    *src = t;
+    return 0;
+}
+
 int ms_accum_merge(ms_accum *dst, const ms_accum *src)
 {
-    if (dst->nstats != src->nstats || dst->track != src->track)
+    if (!same_shape(dst, src))
         return -1;
-    for (int i = 0; i < dst->nstats; i++)
-        if (dst->st[i].h->bits != src->st[i].h->bits
-            || memcmp(&dst->st[i].shift, &src->st[i].shift, sizeof(double)) != 0)
-            return -1;
     for (int i = 0; i < dst->nstats; i++) {
         ms_astat *d = &dst->st[i];
         const ms_astat *s = &src->st[i];

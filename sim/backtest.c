@@ -229,12 +229,16 @@ int ms_backtest_run(ms_backtest *b, const ms_run_opts *o, ms_result *res)
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(b->e);
         run_blocks(b, &c, lr[tid], tid, &fail);
-    }
-    for (int k = 0; k < threads; k++) {   /* exact merges: the order does not matter */
-        if (lr[k] && ms_result_merge(res, lr[k]))
+        if (ms_runctl_reduce(tid, ms_result_merge_parts, lr)) { /* exact merges: the order does not matter */
+#pragma omp atomic write
             fail = 1;
-        ms_result_free(lr[k]);
+        }
+        if (tid > 0)
+            ms_result_free(lr[tid]);
     }
+    if (lr[0] && ms_result_absorb(res, lr[0])) /* a fresh res takes part 0's accumulators */
+        fail = 1;
+    ms_result_free(lr[0]);
     free(lr);
     if (res->paths_requested == 0)
         res->first_path = b->first;

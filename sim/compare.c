@@ -368,25 +368,39 @@ void ms_compare_result_free(ms_compare_result *r)
     free(r);
 }
 
-int ms_compare_result_merge(ms_compare_result *dst, const ms_compare_result *src)
+/* dst += src, exactly: merged (absorb 0: src untouched), or absorbed
+ * (ms_accum_absorb: an empty accumulator of dst takes src's, which is left
+ * empty; a thread's part at the end of a run). */
+static int combine(ms_compare_result *dst, ms_compare_result *src, int absorb)
 {
-    if (dst->npolicies != src->npolicies || ms_accum_merge(dst->base, src->base))
+#define COMBINE(d, s) (absorb ? ms_accum_absorb((d), (s)) : ms_accum_merge((d), (s)))
+    if (dst->npolicies != src->npolicies || COMBINE(dst->base, src->base))
         return -1;
     for (int k = 0; k < dst->npolicies; k++) {
-        if (ms_accum_merge(dst->policy[k], src->policy[k]) || ms_accum_merge(dst->diff_metrics[k], src->diff_metrics[k]))
+        if (COMBINE(dst->policy[k], src->policy[k]) || COMBINE(dst->diff_metrics[k], src->diff_metrics[k]))
             return -1;
         if ((dst->diff_series[k] == NULL) != (src->diff_series[k] == NULL) ||
-            (dst->diff_series[k] && ms_accum_merge(dst->diff_series[k], src->diff_series[k])))
+            (dst->diff_series[k] && COMBINE(dst->diff_series[k], src->diff_series[k])))
             return -1;
         int nq = ms_accum_nstats(dst->diff_metrics[k]) + (dst->diff_series[k] ? ms_accum_nstats(dst->diff_series[k]) : 0);
         for (int q = 0; q < nq; q++) {
             dst->better[k][q] += src->better[k][q];
             dst->worse[k][q] += src->worse[k][q];
+            if (absorb)
+                src->better[k][q] = src->worse[k][q] = 0;
         }
     }
+#undef COMBINE
     dst->paths_done += src->paths_done;
+    if (absorb)
+        src->paths_done = 0;
     dst->interrupted |= src->interrupted;
     return 0;
+}
+
+int ms_compare_result_merge(ms_compare_result *dst, const ms_compare_result *src)
+{
+    return combine(dst, (ms_compare_result *)src, 0); /* absorb 0 leaves src as it is */
 }
 
 /* ---- running ------------------------------------------------------------------------- */
@@ -478,6 +492,21 @@ static int compare_block(const ms_compare *c, cmp_thread *t, uint64_t p0, int np
     return rc;
 }
 
+/* ms_runctl_reduce's step: thread src's result into thread dst's (a thread
+ * whose set-up failed has none). */
+static int merge_parts(void *ctx, int dst, int src)
+{
+    cmp_thread *ts = ctx;
+    if (!ts[src].r)
+        return 0;
+    if (!ts[dst].r) {
+        ts[dst].r = ts[src].r;
+        ts[src].r = NULL;
+        return 0;
+    }
+    return combine(ts[dst].r, ts[src].r, 1);
+}
+
 int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run_opts *o, ms_compare_result *r)
 {
     ms_runctl rc;
@@ -505,13 +534,16 @@ int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run
                 ms_runctl_done(&rc, (uint64_t)np, tid);
             }
         }
-    }
-    /* merge in thread order (exact, so the order does not matter) */
-    for (int k = 0; k < threads; k++) {
-        if (ts[k].r && ms_compare_result_merge(r, ts[k].r))
+        if (ms_runctl_reduce(tid, merge_parts, ts)) { /* exact merges: the order does not matter */
+#pragma omp atomic write
             fail = 1;
-        thread_free(c, &ts[k]);
+        }
+        if (tid > 0) /* merged into part 0 */
+            thread_free(c, &ts[tid]);
     }
+    if (ts[0].r && combine(r, ts[0].r, 1)) /* a fresh r takes part 0's accumulators */
+        fail = 1;
+    thread_free(c, &ts[0]);
     free(ts);
     if (r->paths_requested == 0)
         r->first_path = first;

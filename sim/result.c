@@ -62,6 +62,31 @@ int ms_result_merge(ms_result *dst, const ms_result *src)
     return 0;
 }
 
+int ms_result_absorb(ms_result *dst, ms_result *src)
+{
+    if ((dst->series == NULL) != (src->series == NULL) || ms_accum_absorb(dst->metrics, src->metrics))
+        return -1;
+    if (dst->series && ms_accum_absorb(dst->series, src->series))
+        return -1;
+    dst->paths_done += src->paths_done;
+    src->paths_done = 0;
+    dst->interrupted |= src->interrupted;
+    return 0;
+}
+
+int ms_result_merge_parts(void *parts, int dst, int src)
+{
+    ms_result **r = parts;
+    if (!r[src])
+        return 0;
+    if (!r[dst]) {
+        r[dst] = r[src];
+        r[src] = NULL;
+        return 0;
+    }
+    return ms_result_absorb(r[dst], r[src]);
+}
+
 /* Image: "MSR1", paths_done, interrupted, has_series (u64 each), the
  * metrics' ms_accum image length and bytes, then the series' (length 0 when
  * off).  The accumulator images check themselves (ms_accum_unpack_merge). */

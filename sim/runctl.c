@@ -1,8 +1,9 @@
 /*
  * runctl.c - the parallel drivers' shared control (sim/runctl.h): run
  * options with defaults, the stop flag, blocks dealt from a shared counter,
- * progress at most every 0.1 s from thread 0.  Nothing here touches a
- * result: it decides which paths a thread runs next, never what they give.
+ * progress at most every 0.1 s from thread 0, the threads' parts merged in
+ * a tree.  Nothing here touches a result: it decides which paths a thread
+ * runs next, never what they give, and when parts merge, never how.
  */
 #include <omp.h>
 #include "runctl.h"
@@ -72,4 +73,16 @@ double ms_runctl_finish(ms_runctl *c)
     if (c->o->progress)
         c->o->progress(c->done, c->n, s, c->o->progress_ctx);
     return s;
+}
+
+int ms_runctl_reduce(int tid, int (*merge)(void *ctx, int dst, int src), void *ctx)
+{
+    int n = omp_get_num_threads(), rc = 0;
+    for (int step = 1; step < n; step *= 2) {
+#pragma omp barrier
+        if (tid % (2 * step) == 0 && tid + step < n && merge(ctx, tid, tid + step))
+            rc = -1;
+    }
+#pragma omp barrier
+    return rc;
 }

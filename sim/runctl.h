@@ -9,7 +9,8 @@
  * (an OpenMP loop that skips the remaining blocks with `continue` would walk
  * through all of them); whatever order the threads take blocks in, each
  * block's paths are fed to one thread's exact accumulators in path order, so
- * results do not depend on it.  Used by sim/engine.c (ms_engine_run),
+ * results do not depend on it; the threads' accumulators are merged in a
+ * tree (ms_runctl_reduce), in parallel.  Used by sim/engine.c (ms_engine_run),
  * sim/backtest.c, sim/compare.c and sim/sens.c.
  */
 #ifndef MAGSIM_RUNCTL_H
@@ -42,5 +43,14 @@ void ms_runctl_done(ms_runctl *c, uint64_t units, int tid);
 uint64_t ms_runctl_count(ms_runctl *c);
 /* The last progress report (done of n) and the seconds since the start. */
 double ms_runctl_finish(ms_runctl *c);
+/* Called by every thread of the team (tid) once its share is done: the
+ * threads' parts are merged pairwise, part tid + step into part tid for
+ * step = 1, 2, 4, .. (a barrier before each round), so that part 0 holds
+ * them all after log2(threads) merges rather than one after another;
+ * merge(ctx, dst, src) merges part src into part dst.  The merges are exact,
+ * so the result is the same in any order.  Ends with a barrier: every part
+ * but 0 may then be freed by its own thread.  Returns 0, or -1 when a merge
+ * of this thread's failed. */
+int ms_runctl_reduce(int tid, int (*merge)(void *ctx, int dst, int src), void *ctx);
 
 #endif

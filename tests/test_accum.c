@@ -456,6 +456,53 @@ static void test_accum_merge(void **state)
     ms_rng_free(r);
 }
 
+/* Absorbing: into an empty accumulator it takes src's contents (the same
+ * summaries as the whole, src left empty: n 0 and NaN mean); into a
+ * nonempty one it is a merge (odd absorbed into even: the whole); a shape
+ * that differs is refused with both untouched. */
+static void test_accum_absorb(void **state)
+{
+    (void)state;
+    static double v[NS * MS_BLOCK];
+    ms_rng *r = ms_rng_alloc(5);
+    ms_accum *whole = new_accum(), *even = new_accum(), *odd = new_accum(), *e2 = new_accum(), *o2 = new_accum();
+    for (int b = 0; b < NB; b++) {
+        fill_block(v, b, r);
+        ms_accum_add_block(whole, v, MS_BLOCK, MS_BLOCK);
+        ms_accum_add_block(b % 2 ? odd : even, v, MS_BLOCK, MS_BLOCK);
+        ms_accum_add_block(b % 2 ? o2 : e2, v, MS_BLOCK, MS_BLOCK);
+    }
+    ms_accum *dst = new_accum();
+    assert_int_equal(ms_accum_absorb(dst, even), 0); /* empty dst: takes even's */
+    assert_same_summaries(dst, e2);
+    ms_stat_summary s;
+    for (int i = 0; i < NS; i++) {
+        ms_accum_summary(even, i, QS, NQ, &s);
+        assert_int_equal(s.n, 0);
+        assert_true(isnan(s.mean));
+    }
+    assert_int_equal(ms_accum_absorb(dst, odd), 0); /* nonempty dst: merged */
+    assert_same_summaries(dst, whole);
+    ms_accum_summary(odd, 0, QS, NQ, &s);
+    assert_int_equal(s.n, (NB / 2) * MS_BLOCK); /* a merge leaves src as it was */
+    int bad_bits[NS] = {7, 6, 10};
+    ms_accum *x = ms_accum_alloc(NS, bad_bits, 1);
+    ms_accum_set_shift(x, SHIFT);
+    assert_int_equal(ms_accum_absorb(x, o2), -1);
+    ms_accum_summary(o2, 0, QS, NQ, &s);
+    assert_int_equal(s.n, (NB / 2) * MS_BLOCK);
+    ms_accum_summary(x, 0, QS, NQ, &s);
+    assert_int_equal(s.n, 0);
+    ms_accum_free(x);
+    ms_accum_free(dst);
+    ms_accum_free(whole);
+    ms_accum_free(even);
+    ms_accum_free(odd);
+    ms_accum_free(e2);
+    ms_accum_free(o2);
+    ms_rng_free(r);
+}
+
 static void test_accum_pack(void **state)
 {
     static double v[NS * MS_BLOCK];
@@ -571,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_hist_quantiles_walk),
         cmocka_unit_test(test_hist_cvar),
         cmocka_unit_test(test_accum_merge),
+        cmocka_unit_test(test_accum_absorb),
         cmocka_unit_test(test_accum_pack),
         cmocka_unit_test(test_accum_known),
     };

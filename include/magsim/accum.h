@@ -114,6 +114,10 @@ void ms_accum_block_add(ms_accum *a, const double *vals, size_t stat_stride, siz
 void ms_accum_block_end(ms_accum *a);
 
 int ms_accum_merge(ms_accum *dst, const ms_accum *src); /* exact, any order */
+/* dst += src where src need not survive: when dst holds nothing yet, the two
+ * exchange their contents (no copy, no second set of histograms), else
+ * ms_accum_merge.  0, or -1 when the shapes differ (both untouched). */
+int ms_accum_absorb(ms_accum *dst, ms_accum *src);
 void ms_accum_summary(const ms_accum *a, int i, const double *q, int nq, ms_stat_summary *out);
 size_t ms_accum_bytes(const ms_accum *a);
 /* Bytes of one statistic of an accumulator whose histogram (bits,
