@@ -407,18 +407,38 @@ static void assert_same_summaries(const ms_accum *a, const ms_accum *b)
     }
 }
 
-static void test_accum_merge(void **state)
+/* NB blocks of fill_block (seed 5): every block in a[0] (the whole), the
+ * even ones in a[1] and the odd ones in a[2]; a[3] and a[4] as a[1] and a[2]
+ * when copies, else empty. */
+enum { H_WHOLE, H_EVEN, H_ODD, H_EVEN2, H_ODD2, H_N };
+static void halves(ms_accum *a[H_N], int copies)
 {
     static double v[NS * MS_BLOCK];
     ms_rng *r = ms_rng_alloc(5);
-    ms_accum *whole = new_accum(), *even = new_accum(), *odd = new_accum(), *e2 = new_accum();
+    for (int k = 0; k < H_N; k++)
+        a[k] = new_accum();
     for (int b = 0; b < NB; b++) {
         fill_block(v, b, r);
-        ms_accum_add_block(whole, v, MS_BLOCK, MS_BLOCK);
-        ms_accum_add_block(b % 2 ? odd : even, v, MS_BLOCK, MS_BLOCK);
+        ms_accum_add_block(a[H_WHOLE], v, MS_BLOCK, MS_BLOCK);
+        ms_accum_add_block(a[b % 2 ? H_ODD : H_EVEN], v, MS_BLOCK, MS_BLOCK);
+        if (copies)
+            ms_accum_add_block(a[b % 2 ? H_ODD2 : H_EVEN2], v, MS_BLOCK, MS_BLOCK);
     }
+    ms_rng_free(r);
+}
+
+static void halves_free(ms_accum *a[H_N])
+{
+    for (int k = 0; k < H_N; k++)
+        ms_accum_free(a[k]);
+}
+
+static void test_accum_merge(void **state)
+{
+    ms_accum *a[H_N];
+    halves(a, 0);
+    ms_accum *whole = a[H_WHOLE], *even = a[H_EVEN], *odd = a[H_ODD], *e2 = a[H_EVEN2], *o2 = a[H_ODD2];
     assert_int_equal(ms_accum_nstats(whole), NS);
-    ms_accum *o2 = new_accum();
     assert_int_equal(ms_accum_merge(o2, odd), 0);
     assert_int_equal(ms_accum_merge(e2, even), 0);
     assert_int_equal(ms_accum_merge(even, odd), 0); /* even + odd */
@@ -447,13 +467,7 @@ static void test_accum_merge(void **state)
     ms_accum_set_shift(x, SHIFT);
     assert_int_equal(ms_accum_merge(x, whole), -1);
     ms_accum_free(x);
-
-    ms_accum_free(whole);
-    ms_accum_free(even);
-    ms_accum_free(odd);
-    ms_accum_free(e2);
-    ms_accum_free(o2);
-    ms_rng_free(r);
+    halves_free(a);
 }
 
 /* Absorbing: into an empty accumulator it takes src's contents (the same
@@ -463,15 +477,9 @@ static void test_accum_merge(void **state)
 static void test_accum_absorb(void **state)
 {
     (void)state;
-    static double v[NS * MS_BLOCK];
-    ms_rng *r = ms_rng_alloc(5);
-    ms_accum *whole = new_accum(), *even = new_accum(), *odd = new_accum(), *e2 = new_accum(), *o2 = new_accum();
-    for (int b = 0; b < NB; b++) {
-        fill_block(v, b, r);
-        ms_accum_add_block(whole, v, MS_BLOCK, MS_BLOCK);
-        ms_accum_add_block(b % 2 ? odd : even, v, MS_BLOCK, MS_BLOCK);
-        ms_accum_add_block(b % 2 ? o2 : e2, v, MS_BLOCK, MS_BLOCK);
-    }
+    ms_accum *a[H_N];
+    halves(a, 1);
+    ms_accum *whole = a[H_WHOLE], *even = a[H_EVEN], *odd = a[H_ODD], *e2 = a[H_EVEN2], *o2 = a[H_ODD2];
     ms_accum *dst = new_accum();
     assert_int_equal(ms_accum_absorb(dst, even), 0); /* empty dst: takes even's */
     assert_same_summaries(dst, e2);
@@ -495,12 +503,7 @@ static void test_accum_absorb(void **state)
     assert_int_equal(s.n, 0);
     ms_accum_free(x);
     ms_accum_free(dst);
-    ms_accum_free(whole);
-    ms_accum_free(even);
-    ms_accum_free(odd);
-    ms_accum_free(e2);
-    ms_accum_free(o2);
-    ms_rng_free(r);
+    halves_free(a);
 }
 
 static void test_accum_pack(void **state)
