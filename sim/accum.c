@@ -511,8 +511,28 @@ static double bucket_mid(int e, int j, int S)
     return ldexp(1.0 + (2.0 * j + 1.0) / (2.0 * S), e - 1023);
 }
 
-/* Count of slot t, and when nonzero its representative: the midpoint
- * clamped to the bucket's [lo, hi] (track_range) or the global [min, max]. */
+/* The representative of bucket j of octave o (biased exponent e) on side s
+ * (1: negative): the midpoint clamped to the bucket's [lo, hi]
+ * (track_range) or the global [min, max]. */
+static double bucket_rep(const ms_hist *h, int s, int e, const void *o, int j)
+{
+    double lo = h->min, hi = h->max;
+    if (h->track) {
+        lo = ((const hbucket *)o)[j].lo;
+        hi = ((const hbucket *)o)[j].hi;
+    }
+    double m = bucket_mid(e, j, h->S);
+    if (s)
+        m = -m;
+    return m < lo ? lo : m > hi ? hi : m;
+}
+
+static uint64_t slot_count(const ms_hist *h, const void *o, int j)
+{
+    return h->track ? ((const hbucket *)o)[j].n : ((const uint64_t *)o)[j];
+}
+
+/* Count of slot t, and when nonzero its representative (bucket_rep). */
 static uint64_t hist_slot(const ms_hist *h, long t, double *rep)
 {
     long S = h->S, nneg = (long)h->side[1].noct * S;
@@ -532,25 +552,10 @@ static uint64_t hist_slot(const ms_hist *h, long t, double *rep)
     const void *o = sd->oct[idx / S];
     if (!o)
         return 0;
-    int j = (int)(idx % S), e = sd->base + (int)(idx / S);
-    uint64_t c;
-    double lo, hi;
-    if (h->track) {
-        const hbucket *b = (const hbucket *)o + j;
-        c = b->n;
-        lo = b->lo;
-        hi = b->hi;
-    } else {
-        c = ((const uint64_t *)o)[j];
-        lo = h->min;
-        hi = h->max;
-    }
-    if (c) {
-        double m = bucket_mid(e, j, h->S);
-        if (s)
-            m = -m;
-        *rep = m < lo ? lo : m > hi ? hi : m;
-    }
+    int j = (int)(idx % S);
+    uint64_t c = slot_count(h, o, j);
+    if (c)
+        *rep = bucket_rep(h, s, sd->base + (int)(idx / S), o, j);
     return c;
 }
 
@@ -569,21 +574,16 @@ typedef struct qwalk {
     double *out;
 } qwalk;
 
-/* Slot t holds c > 0 values: the levels whose rank it reaches take its representative. */
-static void qwalk_slot(qwalk *w, long t, uint64_t c)
+/* A slot holds c > 0 values: the levels whose rank it reaches take its
+ * representative rep(), computed only then. */
+static void qwalk_slot(qwalk *w, uint64_t c, int s, int e, const void *o, int j)
 {
     w->cum += c;
     if (w->cum < w->k[w->next])
         return;
-    double rep = 0;
-    hist_slot(w->h, t, &rep);
+    double rep = o ? bucket_rep(w->h, s, e, o, j) : 0.0; /* o NULL: the zero slot */
     while (w->next < w->m && w->cum >= w->k[w->next])
         w->out[w->ord[w->next++]] = rep;
-}
-
-static uint64_t slot_count(const ms_hist *h, const void *o, int j)
-{
-    return h->track ? ((const hbucket *)o)[j].n : ((const uint64_t *)o)[j];
 }
 
 /* Levels q[0..m-1] (m <= QWALK_MAX) of a nonempty histogram. */
@@ -607,24 +607,22 @@ static void hist_quantiles_walk(const ms_hist *h, const double *q, int m, double
     }
     const int S = h->S;
     const hside *neg = &h->side[1], *pos = &h->side[0];
-    long t = 0;
-    for (int oi = neg->noct - 1; oi >= 0 && w.next < w.m; oi--, t += S) {
+    for (int oi = neg->noct - 1; oi >= 0 && w.next < w.m; oi--) { /* negative values, largest magnitude first */
         const void *o = neg->oct[oi];
         for (int j = S - 1; o && j >= 0 && w.next < w.m; j--) {
             uint64_t c = slot_count(h, o, j);
             if (c)
-                qwalk_slot(&w, t + (S - 1 - j), c);
+                qwalk_slot(&w, c, 1, neg->base + oi, o, j);
         }
     }
     if (h->nzero && w.next < w.m)
-        qwalk_slot(&w, t, h->nzero);
-    t++;
-    for (int oi = 0; oi < pos->noct && w.next < w.m; oi++, t += S) {
+        qwalk_slot(&w, h->nzero, 0, 0, NULL, 0);
+    for (int oi = 0; oi < pos->noct && w.next < w.m; oi++) {
         const void *o = pos->oct[oi];
         for (int j = 0; o && j < S && w.next < w.m; j++) {
             uint64_t c = slot_count(h, o, j);
             if (c)
-                qwalk_slot(&w, t + j, c);
+                qwalk_slot(&w, c, 0, pos->base + oi, o, j);
         }
     }
     while (w.next < w.m) /* not reached */

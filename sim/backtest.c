@@ -229,12 +229,10 @@ int ms_backtest_run(ms_backtest *b, const ms_run_opts *o, ms_result *res)
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(b->e);
         run_blocks(b, &c, lr[tid], tid, &fail);
-        if (ms_runctl_reduce(tid, ms_result_merge_parts, lr)) { /* exact merges: the order does not matter */
+        if (ms_result_gather(lr, tid)) { /* exact merges: the order does not matter */
 #pragma omp atomic write
             fail = 1;
         }
-        if (tid > 0)
-            ms_result_free(lr[tid]);
     }
     if (lr[0] && ms_result_absorb(res, lr[0])) /* a fresh res takes part 0's accumulators */
         fail = 1;

@@ -368,9 +368,9 @@ void ms_compare_result_free(ms_compare_result *r)
     free(r);
 }
 
-/* dst += src, exactly: merged (absorb 0: src untouched), or absorbed
- * (ms_accum_absorb: an empty accumulator of dst takes src's, which is left
- * empty; a thread's part at the end of a run). */
+/* dst += src, exactly: merged (absorb 0: src untouched), or absorbed for a
+ * src that is freed next (ms_accum_absorb: an empty accumulator of dst
+ * takes src's; a thread's part at the end of a run). */
 static int combine(ms_compare_result *dst, ms_compare_result *src, int absorb)
 {
 #define COMBINE(d, s) (absorb ? ms_accum_absorb((d), (s)) : ms_accum_merge((d), (s)))
@@ -386,14 +386,10 @@ static int combine(ms_compare_result *dst, ms_compare_result *src, int absorb)
         for (int q = 0; q < nq; q++) {
             dst->better[k][q] += src->better[k][q];
             dst->worse[k][q] += src->worse[k][q];
-            if (absorb)
-                src->better[k][q] = src->worse[k][q] = 0;
         }
     }
 #undef COMBINE
     dst->paths_done += src->paths_done;
-    if (absorb)
-        src->paths_done = 0;
     dst->interrupted |= src->interrupted;
     return 0;
 }
@@ -493,18 +489,11 @@ static int compare_block(const ms_compare *c, cmp_thread *t, uint64_t p0, int np
 }
 
 /* ms_runctl_reduce's step: thread src's result into thread dst's (a thread
- * whose set-up failed has none). */
+ * whose set-up failed has none, and the run fails). */
 static int merge_parts(void *ctx, int dst, int src)
 {
     cmp_thread *ts = ctx;
-    if (!ts[src].r)
-        return 0;
-    if (!ts[dst].r) {
-        ts[dst].r = ts[src].r;
-        ts[src].r = NULL;
-        return 0;
-    }
-    return combine(ts[dst].r, ts[src].r, 1);
+    return ts[dst].r && ts[src].r ? combine(ts[dst].r, ts[src].r, 1) : -1;
 }
 
 int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run_opts *o, ms_compare_result *r)

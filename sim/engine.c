@@ -199,12 +199,10 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(e);
         run_blocks(e, &c, lr[tid], tid, &fail);
-        if (ms_runctl_reduce(tid, ms_result_merge_parts, lr)) {
+        if (ms_result_gather(lr, tid)) {
 #pragma omp atomic write
             fail = 1;
         }
-        if (tid > 0) /* merged into part 0 */
-            ms_result_free(lr[tid]);
     }
     if (lr[0] && ms_result_absorb(res, lr[0])) /* a fresh res takes part 0's accumulators */
         fail = 1;

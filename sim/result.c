@@ -13,6 +13,7 @@
 #include <string.h>
 #include "magsim/engine.h"
 #include "magsim/result.h"
+#include "runctl.h"
 
 ms_result *ms_result_alloc(const ms_engine *e)
 {
@@ -69,22 +70,25 @@ int ms_result_absorb(ms_result *dst, ms_result *src)
     if (dst->series && ms_accum_absorb(dst->series, src->series))
         return -1;
     dst->paths_done += src->paths_done;
-    src->paths_done = 0;
     dst->interrupted |= src->interrupted;
     return 0;
 }
 
-int ms_result_merge_parts(void *parts, int dst, int src)
+/* ms_runctl_reduce's step: part src into part dst. */
+static int merge_part(void *parts, int dst, int src)
 {
     ms_result **r = parts;
-    if (!r[src])
-        return 0;
-    if (!r[dst]) {
-        r[dst] = r[src];
-        r[src] = NULL;
-        return 0;
+    return r[dst] && r[src] ? ms_result_absorb(r[dst], r[src]) : -1;
+}
+
+int ms_result_gather(ms_result **parts, int tid)
+{
+    int rc = ms_runctl_reduce(tid, merge_part, parts);
+    if (tid > 0) { /* merged into part 0 */
+        ms_result_free(parts[tid]);
+        parts[tid] = NULL;
     }
-    return ms_result_absorb(r[dst], r[src]);
+    return rc;
 }
 
 /* Image: "MSR1", paths_done, interrupted, has_series (u64 each), the

@@ -44,15 +44,16 @@ void ms_result_free(ms_result *r);
 
 /* dst += src, exactly.  0, or -1 when the shapes differ. */
 int ms_result_merge(ms_result *dst, const ms_result *src);
-/* dst += src where src need not survive (ms_accum_absorb: an empty dst
- * takes src's accumulators, src is left empty).  0, or -1 as
+/* dst += src for a src that is freed next (ms_accum_absorb: an empty dst
+ * takes src's accumulators rather than a copy).  0, or -1 as
  * ms_result_merge. */
 int ms_result_absorb(ms_result *dst, ms_result *src);
-/* parts[dst] += parts[src] for an array of results (ms_result **parts; a
- * NULL part is empty), with ms_result_absorb: a merge step of the tree in
- * which a driver merges its threads' results.  0, or -1 as
- * ms_result_merge. */
-int ms_result_merge_parts(void *parts, int dst, int src);
+/* Called by every thread of a driver's parallel region once its part
+ * parts[tid] is done: the parts merge in a tree (ms_runctl_reduce, with
+ * ms_result_absorb) into parts[0], and every other thread frees its own.
+ * 0, or -1 when a merge of this thread's failed (a NULL part, a thread
+ * that could not start, fails too). */
+int ms_result_gather(ms_result **parts, int tid);
 
 /* Serialise for MPI ranks and checkpoints: a flat byte image (malloc'd,
  * *buf; returns its size, 0 when out of memory) of the accumulators, the
