@@ -29,7 +29,8 @@ ms_work_dims ms_work_dims_of(const ms_engine *e)
                           .nstats = (size_t)e->nstats};
 }
 
-/* An array of n lane vectors of `size` bytes each, as zalloc_lanes rounds it: one spare. */
+/* The bytes of n lane vectors of `size`-byte elements and one spare,
+ * rounded to 64 (aligned_alloc wants a multiple of the alignment). */
 static size_t lanes_bytes(size_t n, size_t size)
 {
     return ((n + 1) * W * size + 63) / 64 * 64;
@@ -51,10 +52,11 @@ size_t ms_work_bytes(const ms_engine *e)
     return ms_work_dims_bytes(&d);
 }
 
-/* Zeroed memory aligned for the lane vectors (64 bytes: a cache line). */
-static void *zalloc_lanes(size_t bytes)
+/* n lane vectors of `size`-byte elements (and one spare), zeroed, aligned
+ * for the lane vectors (64 bytes: a cache line): lanes_bytes of memory. */
+static void *zalloc_lanes(size_t n, size_t size)
 {
-    bytes = (bytes + 63) / 64 * 64;
+    size_t bytes = lanes_bytes(n, size);
     void *p = aligned_alloc(64, bytes);
     if (p)
         memset(p, 0, bytes);
@@ -70,10 +72,10 @@ ms_work *ms_work_alloc(const ms_engine *e)
     DIMS_LOCALS(d);
     int bad = 0;
 #define X_ALLOC(type, name, count) \
-    if (!(w->name = zalloc_lanes(((size_t)(count) + 1) * W * sizeof(type)))) bad = 1;
+    if (!(w->name = zalloc_lanes((size_t)(count), sizeof(type)))) bad = 1;
     WORK_ARRAYS(X_ALLOC)
 #undef X_ALLOC
-    w->obuf = zalloc_lanes((d.nstats + 1) * W * sizeof(double));
+    w->obuf = zalloc_lanes(d.nstats, sizeof(double));
     w->rng = ms_rng_alloc(e->seed);
     if (bad || !w->obuf || !w->rng) {
         ms_work_free(w);
