@@ -608,6 +608,50 @@ static void test_accum_known(void **state)
     ms_accum_free(a);
 }
 
+/* A block's values counted in the same pass as its sums, and the values that
+ * pass leaves to ms_hist_add (negative, -0, NaN, infinities, subnormals, an
+ * octave first touched in the block): the histogram equals one filled value
+ * by value, for both kinds of bucket.  A block is +0 -0 NaN inf -inf -3 -7
+ * 1e-310 DBL_MAX 1e6 and 54 values 1 + k/108 (k < 54), added twice: 126
+ * values counted (NaN apart), sorted -inf -inf -7 -7 -3 -3, four zeros,
+ * 1e-310 twice, then 1 at ranks 13 and 14, so the 0.1 quantile (rank
+ * ceil(12.6) = 13) is 1 exactly where buckets keep their range; 58 of each
+ * 64 values are > 0 (NaN counts in n, not as > 0). */
+static void test_accum_block_special(void **state)
+{
+    (void)state;
+    double v[MS_BLOCK];
+    const double odd[] = {0.0, -0.0, NAN, HUGE_VAL, -HUGE_VAL, -3, -7, 1e-310, DBL_MAX, 1e6};
+    int no = (int)(sizeof odd / sizeof *odd);
+    for (int j = 0; j < MS_BLOCK; j++)
+        v[j] = j < no ? odd[j] : 1.0 + (j - no) / 108.0;
+    for (int track = 0; track < 2; track++) {
+        ms_accum *a = ms_accum_alloc(1, NULL, track);
+        ms_hist *h = ms_hist_alloc(7, track);
+        for (int b = 0; b < 2; b++) {
+            ms_accum_add_block(a, v, MS_BLOCK, MS_BLOCK);
+            for (int j = 0; j < MS_BLOCK; j++)
+                ms_hist_add(h, v[j]);
+        }
+        double q[11], want[11];
+        for (int k = 0; k <= 10; k++)
+            q[k] = k / 10.0;
+        ms_stat_summary s;
+        ms_accum_summary(a, 0, q, 11, &s);
+        ms_hist_quantiles(h, q, 11, want);
+        assert_int_equal(ms_hist_count(h), 2 * (MS_BLOCK - 1));
+        assert_same(s.min, -HUGE_VAL);
+        assert_same(s.max, HUGE_VAL);
+        if (track)
+            assert_same(s.q[1], 1.0);
+        for (int k = 0; k <= 10; k++)
+            assert_same(s.q[k], want[k]);
+        assert_same(s.p_pos, 58.0 / 64.0);
+        ms_hist_free(h);
+        ms_accum_free(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -624,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_accum_absorb),
         cmocka_unit_test(test_accum_pack),
         cmocka_unit_test(test_accum_known),
+        cmocka_unit_test(test_accum_block_special),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
