@@ -44,6 +44,7 @@
 #ifndef MAGSIM_ENGINE_INT_H
 #define MAGSIM_ENGINE_INT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "magsim/engine.h"
@@ -453,6 +454,19 @@ double ms_ramp(double t, double start, double len);         /* smooth S-curve 0 
 void ms_schedule(double *a, int H, int t, double lag, double v, int l); /* a[k*W + l] += split volume */
 
 /* Seasonal demand factor of importer i in month t (docs/model.md, step 2). */
+/* Step 11's monthly rates of an industry: the demand trend's factor
+ * (1 + g)^(1/12) (so that (1 + g)^(t/12) = factor^t), and the share of the
+ * substitution gap closed in a month, 1 - e^(-1/tau) (all of it when tau <= 0). */
+static inline double ms_monthly_growth(double g)
+{
+    return pow(1.0 + g, 1.0 / 12.0);
+}
+
+static inline double ms_gap_closed(double tau)
+{
+    return tau > 0 ? -expm1(-1.0 / tau) : 1.0;
+}
+
 static inline double ms_season(const ms_engine *e, int i, int t)
 {
     return e->i_season[(size_t)i * 12 + (size_t)((e->month0 + t) % 12)];

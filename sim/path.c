@@ -34,6 +34,26 @@ static void trace_suppliers(const ms_engine *e, ms_work *w, ms_trace *tr, int t,
 
 /* ---- a path's start ------------------------------------------------------------------ */
 
+/* f(x) through the last argument and result: a slot that is not drawn holds
+ * the same value in every lane (and often in cell after cell), so most
+ * calls of pow and expm1 at a path's start are repeats.  The same bits as
+ * calling f: the argument's bits must match. */
+typedef struct memo {
+    int have;   /* x and r set */
+    uint64_t x; /* the last argument's bits */
+    double r;   /* f of it */
+} memo;
+
+static double memo_of(memo *m, double x, double (*f)(double))
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    if (!m->have || u != m->x) {
+        *m = (memo){.have = 1, .x = u, .r = f(x)};
+    }
+    return m->r;
+}
+
 /* This batch's inputs: per lane, drawn for its path, or as set on it. */
 static void draw_inputs(const ms_engine *e, ms_work *w)
 {
@@ -111,12 +131,13 @@ static void reset_state(const ms_engine *e, ms_work *w)
         w->pk[k] = -HUGE_VAL;
         w->ps[k] = w->pf[k] = 0;
     }
+    memo mg = {0}, ms = {0};
     for (int c = 0; c < C; c++) {
         const double *g = VS(e->c_g[c]), *stau = VS(e->c_stau[c]);
         LANES {
             AT(w->gf, c)[l] = 1.0;
-            AT(w->gm, c)[l] = pow(1.0 + g[l], 1.0 / 12.0); /* (1+g)^(t/12) = gm^t */
-            AT(w->srate, c)[l] = stau[l] > 0 ? -expm1(-1.0 / stau[l]) : 1.0; /* gap closed per month */
+            AT(w->gm, c)[l] = memo_of(&mg, g[l], ms_monthly_growth); /* (1+g)^(t/12) = gm^t */
+            AT(w->srate, c)[l] = memo_of(&ms, stau[l], ms_gap_closed);
         }
     }
     ms_hook_ctx x = {.t = 0, .p = -1, .i = -1};

@@ -1400,8 +1400,8 @@ static void industries_month_end(const ms_engine *e, ms_work *w, int t)
         if (monthly(e, e->c_stau[c]) || monthly(e, e->c_g[c]))
             LANES {
                 double tau = VS(e->c_stau[c])[l];
-                AT(w->srate, c)[l] = tau > 0 ? -expm1(-1.0 / tau) : 1.0;
-                AT(w->gm, c)[l] = pow(1.0 + VS(e->c_g[c])[l], 1.0 / 12.0);
+                AT(w->srate, c)[l] = ms_gap_closed(tau);
+                AT(w->gm, c)[l] = ms_monthly_growth(VS(e->c_g[c])[l]);
             }
         vd dm = VD(AT(w->m_dem, c)), share = vsel(dm > 0, VD(AT(w->m_short, c)) / dm, zero);
         vd smax = VD(VS(e->c_smax[c])), sub = VD(AT(w->sub, c));
