@@ -368,19 +368,19 @@ void ms_compare_result_free(ms_compare_result *r)
     free(r);
 }
 
-/* dst += src, exactly: merged (absorb 0: src untouched), or absorbed for a
- * src that is freed next (ms_accum_absorb: an empty accumulator of dst
- * takes src's; a thread's part at the end of a run). */
-static int combine(ms_compare_result *dst, ms_compare_result *src, int absorb)
+/* dst += src, exactly: merged, src untouched (take NULL), or absorbed from
+ * take == src, a part that is freed next (ms_accum_absorb: an empty
+ * accumulator of dst takes take's; a thread's part at the end of a run). */
+static int combine(ms_compare_result *dst, const ms_compare_result *src, ms_compare_result *take)
 {
-#define COMBINE(d, s) (absorb ? ms_accum_absorb((d), (s)) : ms_accum_merge((d), (s)))
-    if (dst->npolicies != src->npolicies || COMBINE(dst->base, src->base))
+#define COMBINE(field) (take ? ms_accum_absorb(dst->field, take->field) : ms_accum_merge(dst->field, src->field))
+    if (dst->npolicies != src->npolicies || COMBINE(base))
         return -1;
     for (int k = 0; k < dst->npolicies; k++) {
-        if (COMBINE(dst->policy[k], src->policy[k]) || COMBINE(dst->diff_metrics[k], src->diff_metrics[k]))
+        if (COMBINE(policy[k]) || COMBINE(diff_metrics[k]))
             return -1;
         if ((dst->diff_series[k] == NULL) != (src->diff_series[k] == NULL) ||
-            (dst->diff_series[k] && COMBINE(dst->diff_series[k], src->diff_series[k])))
+            (dst->diff_series[k] && COMBINE(diff_series[k])))
             return -1;
         int nq = ms_accum_nstats(dst->diff_metrics[k]) + (dst->diff_series[k] ? ms_accum_nstats(dst->diff_series[k]) : 0);
         for (int q = 0; q < nq; q++) {
@@ -396,7 +396,7 @@ static int combine(ms_compare_result *dst, ms_compare_result *src, int absorb)
 
 int ms_compare_result_merge(ms_compare_result *dst, const ms_compare_result *src)
 {
-    return combine(dst, (ms_compare_result *)src, 0); /* absorb 0 leaves src as it is */
+    return combine(dst, src, NULL);
 }
 
 /* ---- running ------------------------------------------------------------------------- */
@@ -493,7 +493,7 @@ static int compare_block(const ms_compare *c, cmp_thread *t, uint64_t p0, int np
 static int merge_parts(void *ctx, int dst, int src)
 {
     cmp_thread *ts = ctx;
-    return ts[dst].r && ts[src].r ? combine(ts[dst].r, ts[src].r, 1) : -1;
+    return ts[dst].r && ts[src].r ? combine(ts[dst].r, ts[src].r, ts[src].r) : -1;
 }
 
 int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run_opts *o, ms_compare_result *r)
@@ -530,7 +530,7 @@ int ms_compare_run(const ms_compare *c, uint64_t first, uint64_t n, const ms_run
         if (tid > 0) /* merged into part 0 */
             thread_free(c, &ts[tid]);
     }
-    if (ts[0].r && combine(r, ts[0].r, 1)) /* a fresh r takes part 0's accumulators */
+    if (ts[0].r && combine(r, ts[0].r, ts[0].r)) /* a fresh r takes part 0's accumulators */
         fail = 1;
     thread_free(c, &ts[0]);
     free(ts);
