@@ -50,28 +50,30 @@ void ms_result_free(ms_result *r)
     free(r);
 }
 
-int ms_result_merge(ms_result *dst, const ms_result *src)
+/* dst += src, exactly: merged, src untouched (take NULL), or absorbed from
+ * take == src, a part that is freed next (an empty accumulator of dst takes
+ * take's).  The shapes are checked before anything moves. */
+static int combine(ms_result *dst, const ms_result *src, ms_result *take)
 {
-    if (ms_accum_merge(dst->metrics, src->metrics))
+#define COMBINE(field) (take ? ms_accum_absorb(dst->field, take->field) : ms_accum_merge(dst->field, src->field))
+    if ((dst->series == NULL) != (src->series == NULL) || COMBINE(metrics))
         return -1;
-    if ((dst->series == NULL) != (src->series == NULL))
+    if (dst->series && COMBINE(series))
         return -1;
-    if (dst->series && ms_accum_merge(dst->series, src->series))
-        return -1;
+#undef COMBINE
     dst->paths_done += src->paths_done;
     dst->interrupted |= src->interrupted;
     return 0;
 }
 
+int ms_result_merge(ms_result *dst, const ms_result *src)
+{
+    return combine(dst, src, NULL);
+}
+
 int ms_result_absorb(ms_result *dst, ms_result *src)
 {
-    if ((dst->series == NULL) != (src->series == NULL) || ms_accum_absorb(dst->metrics, src->metrics))
-        return -1;
-    if (dst->series && ms_accum_absorb(dst->series, src->series))
-        return -1;
-    dst->paths_done += src->paths_done;
-    dst->interrupted |= src->interrupted;
-    return 0;
+    return combine(dst, src, src);
 }
 
 /* ms_runctl_reduce's step: part src into part dst. */

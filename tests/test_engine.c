@@ -380,6 +380,20 @@ static void test_thread_invariance(void **st)
             assert_int_equal(ms_engine_run(e, 0, 320, &o, r), 0);
             assert_int_equal(ms_result_merge(r, r2), 0);
             ms_result_free(r2);
+            /* a result without series is refused, merged or absorbed, before anything moves:
+             * the bytes compared below are the three runs' */
+            ms_engine_opts eo = ms_engine_opts_default(s);
+            eo.series = 0;
+            char err[256];
+            ms_engine *e0 = ms_engine_alloc(s, &eo, err, sizeof err);
+            assert_non_null(e0);
+            ms_result *r0 = ms_result_alloc(e0);
+            assert_int_equal(ms_engine_run(e0, 0, 64, &o, r0), 0);
+            assert_int_equal(ms_result_merge(r, r0), -1);
+            assert_int_equal(ms_result_absorb(r, r0), -1);
+            assert_int_equal(r0->paths_done, 64);
+            ms_result_free(r0);
+            ms_engine_free(e0);
         }
         assert_int_equal(r->paths_done, n);
         packed pk = pack_result(r);
