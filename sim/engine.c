@@ -165,8 +165,7 @@ int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_
 static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, int *fail)
 {
     ms_work *w = ms_work_alloc(e);
-    /* [nstats][MS_BLOCK], aligned for the lanes' vector stores (the size is a multiple of 64) */
-    double *bb = aligned_alloc(64, sizeof(double) * MS_BLOCK * ((size_t)e->nstats + 1));
+    double *bb = ms_block_buffer_alloc((size_t)e->nstats);
     if (!w || !r || !bb) {
 #pragma omp atomic write
         *fail = 1;
@@ -252,7 +251,7 @@ void ms_engine_estimate(const ms_scenario *sc, const ms_engine_opts *opts, int t
                        .nslots = 3 * S * P + 4 * S + 8 * I + I * S + 10 * C + C * P + 20 * np,
                        .nflows = S * I * P, .nfc = S * P * C, .npstate = np * (5 * I * P + I + 16),
                        .nent = C + I + 1, .has_buy = 1, .nstats = (size_t)nst};
-    out->work_bytes = (double)ms_work_dims_bytes(&wd) + (nst + 1) * MS_BLOCK * D; /* + the block buffer */
+    out->work_bytes = (double)ms_work_dims_bytes(&wd) + (double)ms_block_buffer_bytes((size_t)nst);
     double nflows = (double)wd.nflows, nslots = (double)wd.nslots;
     out->accum_bytes = ms_result_typical_bytes(out->nmetrics, out->nseries, (double)paths);
     out->engine_bytes = nst * (sizeof(ms_stat_desc) + D) + D * (nflows * 8 + (double)(I * S * P)) + nslots * 2 * D;

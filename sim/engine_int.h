@@ -326,6 +326,10 @@ typedef struct ms_work_dims {
 ms_work_dims ms_work_dims_of(const ms_engine *e);
 /* The bytes ms_work_alloc takes for a workspace of these sizes. */
 size_t ms_work_dims_bytes(const ms_work_dims *d);
+/* A run thread's block buffer for nstats statistics per path, [nstats + 1][MS_BLOCK]
+ * doubles (statistic k of the block's path j at k * MS_BLOCK + j), and its bytes. */
+double *ms_block_buffer_alloc(size_t nstats);
+size_t ms_block_buffer_bytes(size_t nstats);
 
 struct ms_work {
     ms_rng *rng;                 /* re-keyed for every draw: (seed, path, stream, month) */

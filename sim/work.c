@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "engine_int.h"
 
 /* ---- workspace ------------------------------------------------------------------- */
@@ -50,6 +51,39 @@ size_t ms_work_bytes(const ms_engine *e)
 {
     ms_work_dims d = ms_work_dims_of(e);
     return ms_work_dims_bytes(&d);
+}
+
+/* ---- a run's block buffer ------------------------------------------------------------ */
+
+#define HUGE_PAGE ((size_t)2 << 20) /* a transparent huge page on x86-64 and arm64 (4 KiB base pages) */
+
+/* Whole huge pages from one huge page up (a multiple of 64 below: 512 bytes a statistic). */
+size_t ms_block_buffer_bytes(size_t nstats)
+{
+    size_t b = sizeof(double) * MS_BLOCK * (nstats + 1);
+    return b >= HUGE_PAGE ? (b + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : b;
+}
+
+size_t ms_block_bytes(const ms_engine *e)
+{
+    return ms_block_buffer_bytes((size_t)e->nstats);
+}
+
+/* Aligned for the lanes' vector stores; from one huge page up, on huge-page
+ * boundaries, with transparent huge pages asked for (madvise: a hint, which
+ * the kernel may ignore).  A batch writes one line per statistic, each in
+ * its own 4 KiB page (8 statistics a page), and the accumulation reads them
+ * back: on huge pages the accumulation of the default scenario's block takes
+ * about 8% less time (README, Performance).  NULL when out of memory. */
+double *ms_block_buffer_alloc(size_t nstats)
+{
+    size_t b = ms_block_buffer_bytes(nstats);
+    double *p = aligned_alloc(b >= HUGE_PAGE ? HUGE_PAGE : 64, b);
+#ifdef MADV_HUGEPAGE
+    if (p && b >= HUGE_PAGE)
+        (void)madvise(p, b, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 /* n lane vectors of `size`-byte elements (and one spare), zeroed, aligned

@@ -87,8 +87,7 @@ static ms_engine *compile(const ms_scenario *s, int series)
     /* one thread's workspace (its arrays and its [nstats + 1][MS_LANES] vector) and block buffer,
      * from the scenario's sizes and bounds on the engine's counts: at least what is allocated, and
      * not far above it (1.06-1.65 times on the shipped scenarios, series on or off) */
-    double block = sizeof(double) * MS_BLOCK * ((double)ms_engine_nmetrics(e) + ms_engine_nseries(e) + 1);
-    double held = (double)ms_work_bytes(e) + block;
+    double held = (double)ms_work_bytes(e) + (double)ms_block_bytes(e);
     if (!(est.work_bytes >= held && est.work_bytes <= 2 * held))
         fail_msg("%s: workspace estimate %.0f bytes, %.0f allocated", s->path, est.work_bytes, held);
     return e;

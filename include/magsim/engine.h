@@ -84,6 +84,8 @@ typedef struct ms_input_set {
 ms_work *ms_work_alloc(const ms_engine *e);
 void ms_work_free(ms_work *w);
 size_t ms_work_bytes(const ms_engine *e);
+/* The bytes of a run thread's block buffer (its paths' vectors, a block at a time). */
+size_t ms_block_bytes(const ms_engine *e);
 
 /* Optional full record of one path, month by month, for tests and debugging.
  * Arrays are [T][...] flattened, row-major in the order given. */
