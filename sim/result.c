@@ -173,5 +173,7 @@ double ms_result_typical_bytes(double nmetrics, double nseries, double paths)
 {
     double om = ms_result_octaves(OCT_METRIC_1E4, OCT_PER_DECADE, paths);
     double os = ms_result_octaves(OCT_SERIES_1E4, OCT_PER_DECADE, paths);
-    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, om) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, os);
+    double arenas = (1 + (nseries > 0)) * MS_ACCUM_ARENA_SLACK; /* an arena per accumulator */
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, om) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, os) +
+           arenas;
 }

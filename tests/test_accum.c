@@ -652,6 +652,65 @@ static void test_accum_block_special(void **state)
     }
 }
 
+/* An accumulator's octaves come from chunks of its own (64 KiB doubling to
+ * MS_ACCUM_CHUNK_MAX): 1,500 values 1.5 * 2^(k - 700), one per octave, fill
+ * 1,500 octaves of 128 buckets with ranges (3,072 bytes each), across every
+ * chunk size.  Their quantiles equal a histogram filled value by value (each
+ * bucket holds one value, so a quantile is that value exactly: the 0.5
+ * quantile, rank 750, is 1.5 * 2^49); so do the accumulator's after a merge
+ * into another, an absorb into an empty one and a pack and unpack.  The bytes
+ * it adds are at least the octaves, the window of 1,500 pointers and the
+ * pending block sums, and at most what an estimate counts for a statistic of
+ * 1,500 octaves (ms_accum_stat_bytes: a share of the chunks' wasted ends
+ * with each octave) and the last chunk's unused end (MS_ACCUM_ARENA_SLACK). */
+static void test_accum_arena(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    double *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    ms_hist *h = ms_hist_alloc(7, 1);
+    for (int k = 0; k < N; k++) {
+        v[k] = ldexp(1.5, k - 700);
+        ms_hist_add(h, v[k]);
+    }
+    int bits = 7;
+    ms_accum *a = ms_accum_alloc(1, &bits, 1), *m = ms_accum_alloc(1, &bits, 1), *t = ms_accum_alloc(1, &bits, 1),
+             *u = ms_accum_alloc(1, &bits, 1);
+    size_t before = ms_accum_bytes(a);
+    ms_accum_add_block(a, v, N, N);
+    double used = N * 3072.0 + N * sizeof(void *) + 16 * 2 * sizeof(double); /* octaves, window, pending sums */
+    double grew = (double)ms_accum_bytes(a) - (double)before;
+    assert_true(grew >= used);
+    assert_true(grew <= ms_accum_stat_bytes(7, 1, N) + MS_ACCUM_ARENA_SLACK);
+    assert_int_equal(ms_accum_merge(m, a), 0);
+    assert_int_equal(ms_accum_absorb(t, m), 0); /* t was empty: takes m's histograms and their chunks */
+    unsigned char *buf = NULL;
+    size_t len = ms_accum_pack(t, &buf);
+    assert_int_equal(ms_accum_unpack_merge(u, buf, len), 0);
+    free(buf);
+    double q[16], want[16];
+    for (int k = 0; k < 16; k++)
+        q[k] = k / 15.0;
+    ms_hist_quantiles(h, q, 16, want);
+    assert_same(want[0], ldexp(1.5, -700));
+    assert_same(ms_hist_quantile(h, 0.5), ldexp(1.5, 49));
+    ms_accum *each[3] = {a, t, u};
+    for (int x = 0; x < 3; x++) {
+        ms_stat_summary s;
+        ms_accum_summary(each[x], 0, q, 16, &s);
+        assert_int_equal(s.n, N);
+        for (int k = 0; k < 16; k++)
+            assert_same(s.q[k], want[k]);
+    }
+    ms_accum_free(a);
+    ms_accum_free(m);
+    ms_accum_free(t);
+    ms_accum_free(u);
+    ms_hist_free(h);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_accum_pack),
         cmocka_unit_test(test_accum_known),
         cmocka_unit_test(test_accum_block_special),
+        cmocka_unit_test(test_accum_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

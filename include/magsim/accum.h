@@ -125,6 +125,13 @@ size_t ms_accum_bytes(const ms_accum *a);
  * its open block's sums, and the allocator's overhead on each of its
  * blocks (for estimates made before anything is allocated). */
 double ms_accum_stat_bytes(int bits, int track_range, double octaves);
+/* An accumulator's histograms take their octaves from chunks of its own of
+ * up to MS_ACCUM_CHUNK_MAX bytes (huge pages where the system has them).
+ * Less than an octave is left at the end of a full chunk (counted per
+ * octave by ms_accum_stat_bytes); the last chunk's unused end is under
+ * MS_ACCUM_ARENA_SLACK, which estimates add once per accumulator. */
+#define MS_ACCUM_CHUNK_MAX ((size_t)2 << 20)
+#define MS_ACCUM_ARENA_SLACK ((double)MS_ACCUM_CHUNK_MAX)
 
 /* Serialise for MPI reduction and checkpoints: a flat byte image that
  * ms_accum_unpack_merge adds into an accumulator of the same shape. */
