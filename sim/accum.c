@@ -202,7 +202,7 @@ double ms_xsum_value(const ms_xsum *s)
  * on 2 MiB boundaries with transparent huge pages asked for (madvise, a
  * hint).  Thousands of histograms' octaves spread over 4 KiB pages cost a
  * TLB miss on most inserts of a block: on huge pages the default scenario's
- * accumulation takes 13-18% less time (README, Performance).  A histogram
+ * accumulation takes 11-14% less time (README, Performance).  A histogram
  * keeps every octave it has touched until it is freed, so octaves are never
  * returned one by one: the chunks go with the accumulator.  The unused tail
  * is under one chunk.  Under AddressSanitizer octaves come from malloc, to
