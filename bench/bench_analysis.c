@@ -20,28 +20,6 @@
 #include "magsim/engine.h"
 #include "magsim/sens.h"
 
-static ms_scenario *load(const char *path)
-{
-    ms_diags d;
-    ms_diags_init(&d);
-    ms_scenario *s = ms_scenario_load(path, &d);
-    if (!s)
-        ms_diags_print(&d, stderr, 0);
-    ms_diags_clear(&d);
-    return s;
-}
-
-static ms_engine *compile(const ms_scenario *s, int series)
-{
-    char err[256];
-    ms_engine_opts eo = ms_engine_opts_default(s);
-    eo.series = series;
-    ms_engine *e = ms_engine_alloc(s, &eo, err, sizeof err);
-    if (!e)
-        fprintf(stderr, "%s\n", err);
-    return e;
-}
-
 /* Best of three: seconds per path of ms_engine_run on one thread. */
 static double run_cost(const ms_engine *e, uint64_t paths)
 {
@@ -107,10 +85,10 @@ int main(int argc, char **argv)
     }
     int rows = argc > 3 ? atoi(argv[3]) : 64;
     uint64_t paths = argc > 4 ? strtoull(argv[4], NULL, 10) : 1024;
-    ms_scenario *s = load(argv[1]), *sp = argc > 2 ? load(argv[2]) : NULL;
+    ms_scenario *s = bench_load(argv[1]), *sp = argc > 2 ? bench_load(argv[2]) : NULL;
     if (!s || (argc > 2 && !sp))
         return 3;
-    ms_engine *e0 = compile(s, 0), *e1 = compile(s, 1), *ep = sp ? compile(sp, 1) : NULL;
+    ms_engine *e0 = bench_compile(s, 0), *e1 = bench_compile(s, 1), *ep = sp ? bench_compile(sp, 1) : NULL;
     if (!e0 || !e1 || (sp && !ep))
         return 1;
     double c0 = run_cost(e0, paths), c1 = run_cost(e1, paths);

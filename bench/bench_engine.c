@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <omp.h>
+#include "bench.h"
 #include "magsim/engine.h"
 
 static long max_rss_kib(void)
@@ -38,22 +39,13 @@ int main(int argc, char **argv)
         for (int t = 1; t <= cores && nth < 16; t *= 2) th[nth++] = t;
         if (th[nth - 1] != cores && nth < 16) th[nth++] = (int)cores;
     }
-    ms_diags d;
-    ms_diags_init(&d);
-    ms_scenario *s = ms_scenario_load(argv[1], &d);
-    if (!s) {
-        ms_diags_print(&d, stderr, 0);
-        ms_diags_clear(&d);
+    ms_scenario *s = bench_load(argv[1]);
+    if (!s)
         return 3;
-    }
-    ms_diags_clear(&d);
-    char err[256];
     ms_engine_opts eo = ms_engine_opts_default(s);
-    ms_engine *e = ms_engine_alloc(s, &eo, err, sizeof err);
-    if (!e) {
-        fprintf(stderr, "%s\n", err);
+    ms_engine *e = bench_compile(s, eo.series);
+    if (!e)
         return 1;
-    }
     int C = 0;
     for (int i = 0; i < s->nimporters; i++) C += s->importers[i].nindustries;
     printf("scenario %s: T=%d S=%d I=%d cells=%d P=%d policies=%d; %d metrics + %d series points per path\n",

@@ -20,9 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
-#include "magsim/engine.h"
-#include "magsim/result.h"
-#include "magsim/scenario.h"
+#include "../bench.h"
 
 #define DECL(X)                                                                                            \
     ms_accum *X##_accum_alloc(int, const int *, int);                                                     \
@@ -61,20 +59,12 @@ int main(int argc, char **argv)
         return 2;
     }
     int nb = argc > 2 ? atoi(argv[2]) : 100;
-    ms_diags d = {0};
-    ms_scenario *s = ms_scenario_load(argv[1], &d);
-    if (!s) {
-        ms_diags_print(&d, stderr, 0);
-        ms_diags_clear(&d);
+    ms_scenario *s = bench_load(argv[1]);
+    if (!s)
         return 3;
-    }
-    char err[256];
-    ms_engine_opts eo = ms_engine_opts_default(s);
-    ms_engine *e = ms_engine_alloc(s, &eo, err, sizeof err);
-    if (!e) {
-        fprintf(stderr, "%s\n", err);
+    ms_engine *e = bench_compile(s, 1);
+    if (!e)
         return 1;
-    }
     ms_work *w = ms_work_alloc(e);
     int nm = ms_engine_nmetrics(e), ns = ms_engine_nseries(e), nst = nm + ns;
     double *pm = malloc(sizeof(double) * (size_t)MS_BLOCK * (size_t)nst); /* path-major, as simulated */
