@@ -39,8 +39,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "magsim/accum.h"
+#include "huge.h"
 
 /* ======================================================================= */
 /* ms_xsum                                                                 */
@@ -237,14 +237,9 @@ static void *harena_take(harena *a, size_t n)
         size_t size = c ? (c->size < MS_ACCUM_CHUNK_MAX / 2 ? 2 * c->size : MS_ACCUM_CHUNK_MAX) : HCHUNK_MIN;
         while (size < n + hdr)
             size *= 2;
-        int huge = size >= MS_ACCUM_CHUNK_MAX;
-        c = aligned_alloc(huge ? MS_ACCUM_CHUNK_MAX : 64, size);
+        c = size >= MS_HUGE_PAGE ? ms_huge_alloc(size) : aligned_alloc(64, size);
         if (!c)
             return NULL;
-#ifdef MADV_HUGEPAGE
-        if (huge)
-            (void)madvise(c, size, MADV_HUGEPAGE);
-#endif
         *c = (hchunk){.next = a->head, .size = size, .used = hdr};
         a->head = c;
         a->bytes += size;

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "engine_int.h"
+#include "huge.h"
 
 /* ---- workspace ------------------------------------------------------------------- */
 
@@ -55,13 +55,11 @@ size_t ms_work_bytes(const ms_engine *e)
 
 /* ---- a run's block buffer ------------------------------------------------------------ */
 
-#define HUGE_PAGE ((size_t)2 << 20) /* a transparent huge page on x86-64 and arm64 (4 KiB base pages) */
-
 /* Whole huge pages from one huge page up (a multiple of 64 below: 512 bytes a statistic). */
 size_t ms_block_buffer_bytes(size_t nstats)
 {
     size_t b = sizeof(double) * MS_BLOCK * (nstats + 1);
-    return b >= HUGE_PAGE ? (b + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : b;
+    return b >= MS_HUGE_PAGE ? (b + MS_HUGE_PAGE - 1) / MS_HUGE_PAGE * MS_HUGE_PAGE : b;
 }
 
 size_t ms_block_bytes(const ms_engine *e)
@@ -78,12 +76,7 @@ size_t ms_block_bytes(const ms_engine *e)
 double *ms_block_buffer_alloc(size_t nstats)
 {
     size_t b = ms_block_buffer_bytes(nstats);
-    double *p = aligned_alloc(b >= HUGE_PAGE ? HUGE_PAGE : 64, b);
-#ifdef MADV_HUGEPAGE
-    if (p && b >= HUGE_PAGE)
-        (void)madvise(p, b, MADV_HUGEPAGE);
-#endif
-    return p;
+    return b >= MS_HUGE_PAGE ? ms_huge_alloc(b) : aligned_alloc(64, b);
 }
 
 /* n lane vectors of `size`-byte elements (and one spare), zeroed, aligned
