@@ -254,9 +254,12 @@ static void hook_month(const ms_engine *e, ms_work *w, const ms_cpol *cp, const 
             VD(AT(w->qout, c->flows[k])) += out;
         }
     }
-    /* the expected lead time: the covered share waits the licence delay */
+    /* the expected lead time: the covered share waits the licence delay
+     * (where it is on: nothing changes when it is off in every lane) */
     vd delay = VD(VS(c->delay));
     vl act = VD(on) != 0;
+    if (!vany(act))
+        return;
     for (int k = 0; k < c->nflows; k++) {
         int f = c->flows[k];
         vd cov = lead_cov(e, w, c, f);
@@ -361,6 +364,23 @@ static vd pass_cells(const ms_engine *e, ms_work *w, const ctrl *c, int f, vl ac
     return vsel(rsum > 0, psum / rsum, vsplat(1));
 }
 
+/* A licence's approvals of flow k from its queue (first pass), within the
+ * budget where the control is on (all of the queue where it is off: lifted,
+ * the whole queue ships); returns the budget left. */
+static vd queue_approve(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ctrl *c, int k, vd budget, vl on)
+{
+    int f = c->flows[k];
+    vd zero = vsplat(0), q = VD(PSTATE(cp, ST_QUEUE(c, k)));
+    vd qa = vsel(on != 0, vsel(q < budget, q, budget), q);
+    qa = vsel(q > 0, qa, zero);
+    VD(PSTATE(cp, ST_QUEUE(c, k))) = q - qa;
+    VD(PSTATE(cp, ST_QAPP(c, k))) = qa;
+    VD(AT(w->qapp, f)) += qa;
+    vd dl = VD(AT(w->qdel, f)), delay = vsel(on != 0, VD(VS(c->delay)), zero);
+    VD(AT(w->qdel, f)) = vsel((qa > 0) & (delay > dl), delay, dl);
+    return vsel(on != 0, budget - qa, budget);
+}
+
 /* A licence's approvals of flow k this pass: first from its queue (first
  * pass; all of it when the control is off), then of the covered volume
  * `want`, within the budget left; returns the new approvals. */
@@ -372,18 +392,28 @@ static vd license_approve(const ms_engine *e, ms_work *w, const ms_cpol *cp, con
     vd base = VD(AT(w->B0, f)) * VD(AT(w->gscale, i * e->P + p));
     vd budget = a * lead_cov(e, w, c, f) * base - VD(PSTATE(cp, ST_USED(c, k)));
     budget = vsel(budget < 0, zero, budget);
-    if (c->abandon != NONE && pass == 0) {
-        vd q = VD(PSTATE(cp, ST_QUEUE(c, k)));
-        vd qa = vsel(on != 0, vsel(q < budget, q, budget), q); /* lifted: the whole queue ships */
-        qa = vsel(q > 0, qa, zero);
-        VD(PSTATE(cp, ST_QUEUE(c, k))) = q - qa;
-        VD(PSTATE(cp, ST_QAPP(c, k))) = qa;
-        VD(AT(w->qapp, f)) += qa;
-        vd dl = VD(AT(w->qdel, f)), delay = vsel(on != 0, VD(VS(c->delay)), zero);
-        VD(AT(w->qdel, f)) = vsel((qa > 0) & (delay > dl), delay, dl);
-        budget = vsel(on != 0, budget - qa, budget);
-    }
+    if (c->abandon != NONE && pass == 0)
+        budget = queue_approve(e, w, cp, c, k, budget, on);
     return vsel(act, vsel(want < budget, want, budget), zero);
+}
+
+/* The pass of a licence or ban that is off in every lane: what the full
+ * pass does with no lane active, the rest being identities (adding +0 to
+ * sums of terms >= 0 from +0, selecting the old value): a licence's queue
+ * ships whole, nothing is approved, and each flow's pass rate after it is
+ * what reached it (a per-cell flow's: over its cells, as pass_cells). */
+static void pass_off(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ctrl *c, const ms_hook_ctx *x, vd cov)
+{
+    vd zero = vsplat(0);
+    vl none = (vl)(zero != zero);
+    for (int k = 0; k < c->nflows; k++) {
+        int f = c->flows[k];
+        if (c->mode == MS_CTRL_LICENSE && c->abandon != NONE && x->pass == 0)
+            queue_approve(e, w, cp, c, k, zero, none);
+        VD(PSTATE(cp, ST_APPROVED(c, k))) = zero;
+        VD(PSTATE(cp, ST_PIAFTER(c, k))) =
+            e->fl_cell[f] && x->pass == 0 ? pass_cells(e, w, c, f, none, cov, zero, 0) : VD(AT(w->piall, f));
+    }
 }
 
 static void hook_pass(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
@@ -394,6 +424,10 @@ static void hook_pass(const ms_engine *e, ms_work *w, const ms_cpol *cp, const m
         quota_fraction(e, w, cp, c, x->req, x->pass);
     vd zero = vsplat(0), on = VD(PSTATE(cp, ST_ON)), qf = VD(PSTATE(cp, ST_QFRAC));
     vd cov = VD(VS(c->aff)) * (1.0 - VD(PSTATE(c->cp, ST_GL))); /* controlled share of the flow (one share) */
+    if (c->mode != MS_CTRL_QUOTA && !vany(on != 0)) {
+        pass_off(e, w, cp, c, x, cov);
+        return;
+    }
     vd delay = VD(VS(c->delay)), decision = VD(VS(c->decision));
     for (int k = 0; k < c->nflows; k++) {
         int f = c->flows[k], cells = e->fl_cell[f] && x->pass == 0;
