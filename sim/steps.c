@@ -131,23 +131,27 @@ __attribute__((noinline)) static void split_lag(lag_split *s)
         s->wt[1] = vsplat(f);
         return;
     }
-    long k[W], kmin = LONG_MAX, kmax = LONG_MIN;
-    double g[W], h[W];
+    /* lag_month in every lane at once: the same operations, as vectors */
+    vd lag = vsel(s->lag > 0, s->lag, vsplat(0));
+    vl n = __builtin_convertvector(lag, vl); /* lag >= 0: truncation is floor */
+    vd f = lag - __builtin_convertvector(n, vd), g = 1.0 - f;
+    long kmin = LONG_MAX, kmax = LONG_MIN;
     LANES {
-        double f = lag_month(s->t, s->lag[l], &k[l]);
-        g[l] = 1.0 - f;
-        h[l] = f;
-        kmin = k[l] < kmin ? k[l] : kmin;
-        kmax = k[l] > kmax ? k[l] : kmax;
+        kmin = n[l] < kmin ? n[l] : kmin;
+        kmax = n[l] > kmax ? n[l] : kmax;
     }
     if (kmax - kmin + 2 > LAG_ROWS) {
         s->rows = -2;
         return;
     }
+    kmin += s->t, kmax += s->t;
     s->m0 = (int)kmin;
     s->rows = kmin >= s->H ? 0 : (int)(kmax - kmin + 2 < s->H - kmin ? kmax - kmin + 2 : s->H - kmin);
-    for (int r = 0; r < s->rows; r++)
-        LANES s->wt[r][l] = kmin + r == k[l] ? g[l] : kmin + r == k[l] + 1 ? h[l] : 0.0;
+    vl k = n + (long long)s->t, zero = k - k;
+    for (int r = 0; r < s->rows; r++) {
+        vl in0 = k == kmin + r, in1 = k + 1 == kmin + r;
+        s->wt[r] = vsel(in0, g, vsel(in1, f, (vd)zero));
+    }
 }
 
 /* v scheduled at split lag s: ms_schedule in every lane, with the same
