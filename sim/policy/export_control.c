@@ -205,22 +205,24 @@ static vd lead_cov(const ms_engine *e, const ms_work *w, const ctrl *c, int f)
 static void month_flags(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ctrl *c, int t)
 {
     int I = e->I, P = e->P;
-    const double *on = PSTATE(cp, ST_ON);
+    vl on = VD(PSTATE(cp, ST_ON)) != 0;
+    vl hoard = on, noleft = on & (c->bycell ? -1LL : 0LL); /* the lanes to flag (-1) */
     LANES {
         double st = VS(c->start)[l];
-        int announced = t >= VS(c->announce)[l] && t < st && !(c->end != NONE && t >= VS(c->end)[l]);
-        if (on[l] || announced)
-            for (int i = 0; i < I; i++)
-                for (int p = 0; p < P; p++)
-                    if (c->dest[i] && c->prod[p])
-                        AT(w->hoard, i * P + p)[l] = 1;
-        if (on[l] && c->bycell)
-            for (int cell = 0; cell < e->C; cell++)
-                if (c->ceu[cell] && c->dest[e->c_imp[cell]])
-                    for (int p = 0; p < P; p++)
-                        if (c->prod[p])
-                            AT(w->noleft, cell * P + p)[l] = -1;
+        if (t >= VS(c->announce)[l] && t < st && !(c->end != NONE && t >= VS(c->end)[l]))
+            hoard[l] = -1; /* announced */
     }
+    if (vany(hoard))
+        for (int i = 0; i < I; i++)
+            for (int p = 0; p < P; p++)
+                if (c->dest[i] && c->prod[p])
+                    VL(AT(w->hoard, i * P + p)) |= hoard;
+    if (vany(noleft))
+        for (int cell = 0; cell < e->C; cell++)
+            if (c->ceu[cell] && c->dest[e->c_imp[cell]])
+                for (int p = 0; p < P; p++)
+                    if (c->prod[p])
+                        VL(AT(w->noleft, cell * P + p)) |= noleft;
 }
 
 static void hook_month(const ms_engine *e, ms_work *w, const ms_cpol *cp, const ms_hook_ctx *x)
@@ -239,9 +241,9 @@ static void hook_month(const ms_engine *e, ms_work *w, const ms_cpol *cp, const 
             PSTATE(cp, ST_A + g)[l] = on[l] && c->mode == MS_CTRL_LICENSE ? approval(w, cp, c, g, t, l, z) : 0;
         PSTATE(cp, ST_QUSED)[l] = 0;
         PSTATE(cp, ST_GL)[l] = c->gl_from == NONE || t >= VS(c->gl_from)[l] ? VS(c->gl)[l] : 0.0;
-        for (int k = 0; k < c->nflows; k++)
-            PSTATE(cp, ST_USED(c, k))[l] = 0;
     }
+    for (int k = 0; k < c->nflows; k++)
+        VD(PSTATE(cp, ST_USED(c, k))) = vsplat(0);
     month_flags(e, w, cp, c, t);
     if (c->mode != MS_CTRL_LICENSE)
         return;
