@@ -62,6 +62,8 @@
 #define MAX_PRICE_RESPONSE 1e6   /* pibar^eps (demand response to a price fall) */
 #define MAX_DEMAND_T 1e18        /* monthly demand of an industry and product, t */
 #define MAX_PRICE_INDEX 1e9      /* landed cost index pi before the scarcity premium */
+#define MAX_LAG_MONTHS 1e9       /* a lag (transit + licence delay) beyond it lands past every horizon just the
+                                    same; it keeps a lag's month within an int */
 
 typedef struct ms_cpol ms_cpol;
 

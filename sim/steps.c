@@ -29,15 +29,21 @@
 #include <string.h>
 #include "engine_int.h"
 
-/* A lag of `lag` months from month t (none when lag is not > 0): the month
- * *k it lands in first, t + floor(lag); returns frac(lag), the share that
+/* A lag as the schedulers take it: none when it is not > 0 (NaN too), at
+ * most MAX_LAG_MONTHS (past every horizon: the same months touched, none). */
+static inline double lag_clamp(double lag)
+{
+    return lag > 0 ? (lag < MAX_LAG_MONTHS ? lag : MAX_LAG_MONTHS) : 0;
+}
+
+/* A lag of `lag` months from month t (clamped by lag_clamp): the month *k
+ * it lands in first, t + floor(lag); returns frac(lag), the share that
  * lands in *k + 1 (1 - frac(lag) lands in *k).  Every scheduler splits a
  * lag here. */
 static inline double lag_month(int t, double lag, long *k)
 {
-    if (!(lag > 0))
-        lag = 0;
-    long n = (long)lag; /* lag >= 0: truncation is floor, without a libm call */
+    lag = lag_clamp(lag);
+    long n = (long)lag; /* 0 <= lag <= MAX_LAG_MONTHS: truncation is floor, without a libm call */
     *k = t + n;
     return lag - (double)n;
 }
@@ -132,8 +138,8 @@ __attribute__((noinline)) static void split_lag(lag_split *s)
         return;
     }
     /* lag_month in every lane at once: the same operations, as vectors */
-    vd lag = vsel(s->lag > 0, s->lag, vsplat(0));
-    vl n = __builtin_convertvector(lag, vl); /* lag >= 0: truncation is floor */
+    vd cap = vsplat(MAX_LAG_MONTHS), lag = vsel(s->lag > 0, vsel(s->lag < cap, s->lag, cap), vsplat(0));
+    vl n = __builtin_convertvector(lag, vl); /* 0 <= lag <= MAX_LAG_MONTHS: truncation is floor */
     vd f = lag - __builtin_convertvector(n, vd), g = 1.0 - f;
     long kmin = LONG_MAX, kmax = LONG_MIN;
     LANES {
@@ -855,7 +861,7 @@ static void schedule_flow(const ms_engine *e, ms_work *w, int f, int i, int p, i
     schedule_lanes(w->claimI, H, t, dec, denied);
     schedule_all(w->claimI, H, t, 0, rationed);
     LANES if (go[l]) {
-        int l0 = t, l1 = t + (int)(dlL[l] > dec[l] ? dlL[l] : dec[l]) + 1; /* lags >= 0: a bound on ceil */
+        int l0 = t, l1 = t + (int)lag_clamp(dlL[l] > dec[l] ? dlL[l] : dec[l]) + 1; /* a bound on ceil */
         if (l0 < *lo)
             *lo = l0;
         if (l1 > *hi)

@@ -329,6 +329,33 @@ static void test_transit_and_delay_extremes(void **st)
     done(&R);
 }
 
+/* A licence delay drawn beyond the range of a 64-bit month index.  Delay
+ * lognormal, median 1e15 months, sigma 5: above 2^63 months (9.2e18) when
+ * Z > ln(9.2e18 / 1e15) / 5 = 1.83, 3.4% of paths, so some of the 256 paths
+ * (and of each batch's lanes, next to delays that are merely long) draw one;
+ * under 12 months only when Z < ln(12 / 1e15) / 5 = -6.4 (never, here).
+ * Transit 0, demand elasticity 0: months 0 and 1 are the steady state,
+ * china shipping 0.8 x 1800 / 12 = 120 t a month; from 2025-03 (month 2)
+ * china's flow is covered whole and what the licence approves departs
+ * after the delay, past the horizon: china's shipments are 2 x 120 = 240 t
+ * on every path. */
+static void test_delay_beyond_any_horizon(void **st)
+{
+    (void)st;
+    hz h = {.transit = "0",
+            .imp_extra = "    demand_elasticity: 0\n",
+            .policies = "policies:\n"
+                        "  - {type: export_control, exporter: china, mode: license, start: 2025-03,\n"
+                        "     license: {approval: 0.5, delay_months: {dist: lognormal, median: 1e15, sigma: 5}}}\n"};
+    run_t R = run_case(&h);
+    int k = find(R.e, 0, MS_M_SHIPMENTS_T, 0, 0, -1, 0, -1);
+    ms_stat_summary sm;
+    ms_result_summary(R.e, R.r, k, R.s->quantiles, R.s->nquantiles, &sm);
+    assert_float_equal(sm.min, 240.0, 1e-9);
+    assert_float_equal(sm.max, 240.0, 1e-9);
+    done(&R);
+}
+
 /* Distributions at the edge of their range. */
 static void test_distribution_edges(void **st)
 {
@@ -447,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_one_month),
         cmocka_unit_test(test_no_cover_tiny_restore),
         cmocka_unit_test(test_transit_and_delay_extremes),
+        cmocka_unit_test(test_delay_beyond_any_horizon),
         cmocka_unit_test(test_distribution_edges),
         cmocka_unit_test(test_price_index_zero),
         cmocka_unit_test(test_steep_switching_on_tariff_removal),
