@@ -62,4 +62,11 @@ for sc in scenarios/*.yaml bench/scenarios/bench_10x6x8.yaml; do
 done
 [ "$update" = 1 ] && exit 0
 echo "$pass passed, $fail failed"
+nofma=
+grep -qw fma /proc/cpuinfo 2>/dev/null || nofma="this CPU has no FMA"
+case "${GLIBC_TUNABLES:-}" in *-FMA*) nofma="GLIBC_TUNABLES hides FMA from glibc" ;; esac
+if [ "$fail" -gt 0 ] && [ -n "$nofma" ]; then
+    echo "note: $nofma, and the golden files were made with it: glibc's pow and exp round some"
+    echo "      values differently without it (docs/hpc.md, Reproducibility across machines)"
+fi
 [ "$fail" -eq 0 ]
