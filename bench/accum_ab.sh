@@ -23,7 +23,7 @@ LIB=build/release/libmagsim.a
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 CC=${CC:-cc}
-CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -ffp-contract=off -Iinclude"
+CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -ffp-contract=off -Iinclude -Isim"
 ENTRY="accum_alloc accum_free accum_set_shift accum_block_begin accum_block_add accum_block_end"
 
 # source REV|FILE -> $T/$2.c
