@@ -593,8 +593,7 @@ void ms_compare_stat_at(const ms_compare *c, const ms_compare_result *r, int k, 
 static double diff_typical_bytes(double nmetrics, double nseries, double paths)
 {
     double oct = ms_result_octaves(DIFF_OCT_1E4, DIFF_OCT_PER_DECADE, paths);
-    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, oct) +
-           nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, oct) + (1 + (nseries > 0)) * MS_ACCUM_ARENA_SLACK;
+    return ms_result_accum_bytes(nmetrics, nseries, oct, oct);
 }
 
 /* The accumulators of a comparison after `paths` paths: per policy, at

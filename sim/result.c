@@ -169,11 +169,15 @@ double ms_result_octaves(double at_1e4, double per_decade, double paths)
     return at_1e4 + log10((paths > 1e3 ? paths : 1e3) / 1e4) * per_decade;
 }
 
+double ms_result_accum_bytes(double nmetrics, double nseries, double oct_metric, double oct_series)
+{
+    double arenas = (1 + (nseries > 0)) * MS_ACCUM_ARENA_SLACK; /* an arena per accumulator */
+    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, oct_metric) +
+           nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, oct_series) + arenas;
+}
+
 double ms_result_typical_bytes(double nmetrics, double nseries, double paths)
 {
-    double om = ms_result_octaves(OCT_METRIC_1E4, OCT_PER_DECADE, paths);
-    double os = ms_result_octaves(OCT_SERIES_1E4, OCT_PER_DECADE, paths);
-    double arenas = (1 + (nseries > 0)) * MS_ACCUM_ARENA_SLACK; /* an arena per accumulator */
-    return nmetrics * ms_accum_stat_bytes(MS_METRIC_BITS, 1, om) + nseries * ms_accum_stat_bytes(MS_SERIES_BITS, 0, os) +
-           arenas;
+    return ms_result_accum_bytes(nmetrics, nseries, ms_result_octaves(OCT_METRIC_1E4, OCT_PER_DECADE, paths),
+                                 ms_result_octaves(OCT_SERIES_1E4, OCT_PER_DECADE, paths));
 }

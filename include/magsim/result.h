@@ -76,6 +76,11 @@ void ms_result_summary(const ms_engine *e, const ms_result *r, int i, const doub
  * the histograms gain octaves as the paths reach rarer values, about 2.2
  * for every tenfold paths. */
 double ms_result_typical_bytes(double nmetrics, double nseries, double paths);
+/* Bytes of a metrics accumulator and a series accumulator (none without
+ * series) whose histograms hold oct_metric and oct_series octaves each: the
+ * statistics, and an arena's slack per accumulator.  The one sum behind
+ * ms_result_typical_bytes and a comparison's estimate. */
+double ms_result_accum_bytes(double nmetrics, double nseries, double oct_metric, double oct_series);
 /* Histogram octaves per statistic after `paths` paths, for one that holds
  * at_1e4 after 10^4 and gains per_decade for every tenfold paths (below
  * 10^3 paths as at 10^3): the growth law of both estimates above and of a
