@@ -341,6 +341,8 @@ struct ms_work {
     int overridden;              /* 1: a batch set inputs; fixed slots must be restored */
     double *ob;                  /* where the lanes' vectors go: statistic k of lane l at ob[k * ostride + l] */
     size_t ostride;              /* MS_BLOCK into a driver's block buffer, W into obuf */
+    int ob_block;                /* 1: ob is a driver's block buffer, read when the block is accumulated
+                                    (series points written past the caches: out_point); 0: obuf */
     double *obuf;                /* [nstats][W] the lanes' vectors, for callers that want another layout */
     ms_trace *trace;             /* lane 0's trace, or NULL */
 #define X_FIELD(type, name, count) type *name;
@@ -480,5 +482,26 @@ static inline double ms_season(const ms_engine *e, int i, int t)
 
 /* Statistic k of the lanes' per-path vectors, as one vector (an lvalue). */
 #define OUTV(k) VD(w->ob + (size_t)(k) * w->ostride)
+
+/* Statistic k of the lanes set to v, for a statistic written once a batch
+ * and not read again before its block is accumulated: the monthly series
+ * points.  A driver's block buffer holds a cache line per statistic and
+ * batch (4 MiB for the default scenario); with ordinary stores each line is
+ * first read into the cache and then pushes out the workspace and the
+ * histograms, so where the ISA has them (AVX-512) and the line is aligned
+ * a non-temporal store writes it past the caches, whole (ms_path_batch
+ * fences them).  The same bits as OUTV(k) = v.  Into obuf, which is read
+ * at once, an ordinary store (README, Performance). */
+__attribute__((always_inline)) static inline void out_point(ms_work *w, int k, vd v)
+{
+    double *o = w->ob + (size_t)k * w->ostride;
+#if defined(MS_ISA_V4) && MS_LANES == 8
+    if (w->ob_block && ((uintptr_t)o & 63) == 0) {
+        _mm512_stream_pd(o, (__m512d)v);
+        return;
+    }
+#endif
+    VD(o) = v;
+}
 
 #endif

@@ -386,7 +386,7 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                     vd v = VD(dp + (size_t)t * W);
                     tot += v;
                     if (sr != NONE) {
-                        OUTV(sr + t) = v;
+                        out_point(w, sr + t, v);
                         OUTV(sall + t) += v;
                     }
                     if (tr)
@@ -411,6 +411,7 @@ void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n,
     }
     w->ob = ob ? ob : w->obuf;
     w->ostride = ob ? ostride : W;
+    w->ob_block = ob != NULL;
     w->nlanes = n;
     w->trace = tr;
     draw_inputs(e, w);
@@ -422,4 +423,8 @@ void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n,
     price_metrics(e, w);
     shipment_stats(e, w);
     w->trace = NULL;
+#if defined(MS_ISA_V4) && MS_LANES == 8
+    if (w->ob_block)
+        _mm_sfence(); /* the series points stored past the caches (out_point) are written before any later store */
+#endif
 }

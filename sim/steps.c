@@ -1348,7 +1348,7 @@ void step_prices(const ms_engine *e, ms_work *w, int t, int p)
         VD(AT(w->ps, ip)) += shock;
         VD(AT(w->pf, ip)) = shock;
         if (e->sr_price[ip] != NONE)
-            OUTV(e->sr_price[ip] + t) = pi;
+            out_point(w, e->sr_price[ip] + t, pi);
         if (w->trace)
             w->trace->price_index[((size_t)t * e->I + i) * P + p] = pi[0];
     }
@@ -1376,7 +1376,7 @@ static void shortage_rollups(const ms_engine *e, ms_work *w, int t)
         VL(AT(w->e_first, en)) = (over & (first < 0) & tv) | (~(over & (first < 0)) & first);
         VL(AT(w->e_last, en)) = (over & tv) | (~over & VL(AT(w->e_last, en)));
         if (e->series_on)
-            OUTV(e->sr_short0 + en * T + t) = share;
+            out_point(w, e->sr_short0 + en * T + t, share);
         VD(AT(w->m_short, en)) = VD(AT(w->m_dem, en)) = zero;
     }
 }
@@ -1406,7 +1406,7 @@ static void industries_month_end(const ms_engine *e, ms_work *w, int t)
             trig |= VD(AT(w->pibar, i * P + p)) > strig;
         }
         if (e->series_on)
-            OUTV(e->sr_cover0 + c * T + t) = vsel(Ds > 0, Is / Ds, zero);
+            out_point(w, e->sr_cover0 + c * T + t, vsel(Ds > 0, Is / Ds, zero));
         if (monthly(e, e->c_stau[c]) || monthly(e, e->c_g[c]))
             LANES {
                 double tau = VS(e->c_stau[c])[l];
