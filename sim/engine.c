@@ -3,16 +3,18 @@
  *
  * Design.  A run of paths [first, first + n) is cut into blocks of MS_BLOCK
  * consecutive path indices; the partition depends on the path index alone.
- * Threads take blocks in turn from a shared counter; a block's paths are
+ * Threads take up to MS_ACCUM_GROUP consecutive blocks at a time from a
+ * shared counter (fewer on short runs, ms_runctl_group); their paths are
  * simulated MS_LANES at a time (sim/path.c) into the thread's
  * statistic-major block buffer, then added to the thread's accumulators
- * statistic by statistic, in path order.  The threads'
+ * statistic by statistic, each block's sums in path order.  The threads'
  * results merge exactly (sim/result.c), so a result is bit for bit the same
- * for any thread count, schedule or split of the range at block multiples.
+ * for any thread count, schedule, grouping or split of the range at block
+ * multiples.
  *
- * Stopping is bounded: the stop flag is read before each block is taken, so
- * after SIGINT or SIGTERM each thread finishes at most the block in flight,
- * whatever the number of paths asked for.
+ * Stopping is bounded: the stop flag is read before each take, so after
+ * SIGINT or SIGTERM each thread finishes at most the blocks in flight
+ * (MS_ACCUM_GROUP * MS_BLOCK paths), whatever the number of paths asked for.
  *
  * Also here: the engine's accessors, the single-path and batch entry points,
  * and the resource estimate made from a scenario's sizes before anything is
@@ -116,14 +118,15 @@ int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, doubl
     return 0;
 }
 
-/* A block of np <= MS_BLOCK paths from p0 into r: each batch of MS_LANES
- * paths is simulated into the thread's statistic-major block buffer bb
- * (statistic k of the block's path j at bb[k * MS_BLOCK + j]), then the
- * block is added to the accumulators statistic by statistic, in path order.
- * Adding a whole block at once touches each statistic's histogram once per
- * block rather than once per batch: with thousands of statistics (the
- * monthly series) their memory does not stay in cache between batches. */
-static void block_paths(const ms_engine *e, ms_work *w, double *bb, uint64_t p0, int np, ms_result *r)
+/* Up to MS_ACCUM_GROUP consecutive blocks, np paths from p0, into r: each
+ * batch of MS_LANES paths is simulated into the thread's statistic-major
+ * block buffer bb (statistic k of the group's path j at bb[k * MS_BB_STRIDE
+ * + j]), then the group is added to the accumulators statistic by
+ * statistic, each block's sums in path order.  Adding blocks at once
+ * touches each statistic's histogram once per group rather than once per
+ * batch: with thousands of statistics (the monthly series) their memory
+ * does not stay in cache between visits. */
+static void group_paths(const ms_engine *e, ms_work *w, double *bb, uint64_t p0, int np, ms_result *r)
 {
     int nm = e->nmetrics;
     for (int j = 0; j < np; j += MS_LANES) {
@@ -131,16 +134,11 @@ static void block_paths(const ms_engine *e, ms_work *w, double *bb, uint64_t p0,
         uint64_t paths[MS_LANES];
         for (int l = 0; l < m; l++)
             paths[l] = p0 + (uint64_t)(j + l);
-        e->batch(e, w, paths, m, NULL, bb + j, MS_BLOCK, NULL);
+        e->batch(e, w, paths, m, NULL, bb + j, MS_BB_STRIDE, NULL);
     }
-    ms_accum_block_begin(r->metrics);
-    ms_accum_block_add(r->metrics, bb, MS_BLOCK, 1, np);
-    ms_accum_block_end(r->metrics);
-    if (r->series) {
-        ms_accum_block_begin(r->series);
-        ms_accum_block_add(r->series, bb + (size_t)nm * MS_BLOCK, MS_BLOCK, 1, np);
-        ms_accum_block_end(r->series);
-    }
+    ms_accum_add_blocks(r->metrics, bb, MS_BB_STRIDE, np);
+    if (r->series)
+        ms_accum_add_blocks(r->series, bb + (size_t)nm * MS_BB_STRIDE, MS_BB_STRIDE, np);
 }
 
 int ms_engine_path(const ms_engine *e, ms_work *w, uint64_t path, double *out, ms_trace *tr)
@@ -160,9 +158,10 @@ int ms_engine_path_with(const ms_engine *e, ms_work *w, uint64_t path, const ms_
 
 /* ---- the run -------------------------------------------------------------------------- */
 
-/* One thread's share of the run: take blocks until none is left or a stop
- * is requested (sim/runctl.c); accumulate into r.  *fail on no memory. */
-static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, int *fail)
+/* One thread's share of the run: take `group` blocks at a time until none
+ * is left or a stop is requested (sim/runctl.c); accumulate into r.  *fail
+ * on no memory. */
+static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, int group, int *fail)
 {
     ms_work *w = ms_work_alloc(e);
     double *bb = ms_block_buffer_alloc((size_t)e->nstats);
@@ -175,8 +174,8 @@ static void run_blocks(const ms_engine *e, ms_runctl *c, ms_result *r, int tid, 
     }
     uint64_t p0;
     int np;
-    while (ms_runctl_take(c, &p0, &np)) {
-        block_paths(e, w, bb, p0, np, r);
+    while (ms_runctl_take_n(c, group, &p0, &np)) {
+        group_paths(e, w, bb, p0, np, r);
         ms_runctl_done(c, (uint64_t)np, tid);
     }
     free(bb);
@@ -187,7 +186,7 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
 {
     ms_runctl c;
     ms_runctl_init(&c, o, first, n);
-    int threads = ms_runctl_threads(&c), used = 1, fail = 0;
+    int threads = ms_runctl_threads(&c), used = 1, fail = 0, group = ms_runctl_group(&c, threads, MS_ACCUM_GROUP);
     ms_result **lr = calloc((size_t)threads, sizeof *lr);
     if (!lr)
         return -1;
@@ -197,7 +196,7 @@ int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_o
 #pragma omp single
         used = omp_get_num_threads();
         lr[tid] = ms_result_alloc(e);
-        run_blocks(e, &c, lr[tid], tid, &fail);
+        run_blocks(e, &c, lr[tid], tid, group, &fail);
         if (ms_result_gather(lr, tid)) {
 #pragma omp atomic write
             fail = 1;

@@ -328,8 +328,10 @@ typedef struct ms_work_dims {
 ms_work_dims ms_work_dims_of(const ms_engine *e);
 /* The bytes ms_work_alloc takes for a workspace of these sizes. */
 size_t ms_work_dims_bytes(const ms_work_dims *d);
-/* A run thread's block buffer for nstats statistics per path, [nstats + 1][MS_BLOCK]
- * doubles (statistic k of the block's path j at k * MS_BLOCK + j), and its bytes. */
+/* A run thread's block buffer for nstats statistics per path and a group
+ * of blocks, [nstats + 1][MS_BB_STRIDE] doubles (statistic k of the
+ * group's path j at k * MS_BB_STRIDE + j), and its bytes. */
+#define MS_BB_STRIDE (MS_ACCUM_GROUP * MS_BLOCK)
 double *ms_block_buffer_alloc(size_t nstats);
 size_t ms_block_buffer_bytes(size_t nstats);
 
@@ -340,7 +342,7 @@ struct ms_work {
     const ms_input_set *set[W];  /* inputs set on each lane's path, or NULL */
     int overridden;              /* 1: a batch set inputs; fixed slots must be restored */
     double *ob;                  /* where the lanes' vectors go: statistic k of lane l at ob[k * ostride + l] */
-    size_t ostride;              /* MS_BLOCK into a driver's block buffer, W into obuf */
+    size_t ostride;              /* MS_BB_STRIDE into a driver's block buffer, W into obuf */
     int ob_block;                /* 1: ob is a driver's block buffer, read when the block is accumulated
                                     (series points written past the caches: out_point); 0: obuf */
     double *obuf;                /* [nstats][W] the lanes' vectors, for callers that want another layout */

@@ -31,19 +31,33 @@ int ms_runctl_stopped(const ms_runctl *c)
     return v != 0;
 }
 
-int ms_runctl_take(ms_runctl *c, uint64_t *p0, int *np)
+int ms_runctl_take_n(ms_runctl *c, int nb, uint64_t *p0, int *np)
 {
     if (ms_runctl_stopped(c))
         return 0;
     uint64_t b;
 #pragma omp atomic capture
-    b = c->next++;
+    {
+        b = c->next;
+        c->next += (uint64_t)nb;
+    }
     if (b >= c->nblocks)
         return 0;
-    uint64_t j0 = b * MS_BLOCK;
+    uint64_t j0 = b * MS_BLOCK, span = (uint64_t)nb * MS_BLOCK;
     *p0 = c->first + j0;
-    *np = (int)(c->n - j0 < MS_BLOCK ? c->n - j0 : MS_BLOCK);
+    *np = (int)(c->n - j0 < span ? c->n - j0 : span);
     return 1;
+}
+
+int ms_runctl_take(ms_runctl *c, uint64_t *p0, int *np)
+{
+    return ms_runctl_take_n(c, 1, p0, np);
+}
+
+int ms_runctl_group(const ms_runctl *c, int threads, int most)
+{
+    uint64_t g = c->nblocks / (8 * (uint64_t)(threads > 0 ? threads : 1));
+    return g < 1 ? 1 : g > (uint64_t)most ? most : (int)g;
 }
 
 uint64_t ms_runctl_count(ms_runctl *c)

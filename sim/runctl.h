@@ -4,8 +4,9 @@
  * atomically, blocks of MS_BLOCK paths dealt from one shared counter, and
  * progress reported by thread 0 at most every 0.1 s.
  *
- * Rules: a driver takes its blocks with ms_runctl_take until it returns 0,
- * so a stop costs at most one block per thread however many paths are left
+ * Rules: a driver takes its blocks with ms_runctl_take (or a few
+ * consecutive ones with ms_runctl_take_n) until it returns 0, so a stop
+ * costs at most one take per thread however many paths are left
  * (an OpenMP loop that skips the remaining blocks with `continue` would walk
  * through all of them); whatever order the threads take blocks in, each
  * block's paths are fed to one thread's exact accumulators in path order, so
@@ -37,6 +38,13 @@ int ms_runctl_stopped(const ms_runctl *c);
 /* The next block: its first path *p0 and its size *np (the last may be
  * short); 0 when none is left or a stop was requested. */
 int ms_runctl_take(ms_runctl *c, uint64_t *p0, int *np);
+/* The next nb blocks at most, consecutive (fewer at the end): their first
+ * path *p0 and their paths *np; 0 as ms_runctl_take. */
+int ms_runctl_take_n(ms_runctl *c, int nb, uint64_t *p0, int *np);
+/* Blocks per take for a driver that gains from taking several at once: at
+ * most `most`, and few enough that each of `threads` threads still gets
+ * about 8 takes (the load stays balanced on short runs); at least 1. */
+int ms_runctl_group(const ms_runctl *c, int threads, int most);
 /* units finished by thread tid: counted; thread 0 reports progress. */
 void ms_runctl_done(ms_runctl *c, uint64_t units, int tid);
 /* The units finished so far (an atomic read). */

@@ -58,7 +58,7 @@ size_t ms_work_bytes(const ms_engine *e)
 /* Whole huge pages from one huge page up (a multiple of 64 below: 512 bytes a statistic). */
 size_t ms_block_buffer_bytes(size_t nstats)
 {
-    size_t b = sizeof(double) * MS_BLOCK * (nstats + 1);
+    size_t b = sizeof(double) * MS_BB_STRIDE * (nstats + 1);
     return b >= MS_HUGE_PAGE ? (b + MS_HUGE_PAGE - 1) / MS_HUGE_PAGE * MS_HUGE_PAGE : b;
 }
 

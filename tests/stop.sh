@@ -11,8 +11,9 @@
 # STOP_AFTER seconds (default 3), then it must exit within STOP_LIMIT seconds
 # (default 5) with status 4 and a partial result in DIR: manifest.json says
 # "partial": true, paths_requested 10^12, paths_done > 0 and a multiple of
-# MS_BLOCK (64: every thread finishes the block it holds and takes no other;
-# 10^12 is a multiple of 64, so no block is cut short), summary.csv with its
+# MS_BLOCK (64: every thread finishes the blocks it holds, up to
+# MS_ACCUM_GROUP of them, and takes no other; 10^12 is a multiple of 64, so
+# no block is cut short), summary.csv with its
 # header and rows, no temporary directory left.  tests/e2e.sh interrupts a
 # run of 10^9 paths with SIGINT and checks the files; this one is about the
 # time it takes.  Then the same for `magsim compare` of the scenario with

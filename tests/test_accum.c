@@ -652,6 +652,59 @@ static void test_accum_block_special(void **state)
     }
 }
 
+/* Blocks added a group at a time (ms_accum_add_blocks, as the run driver
+ * does) give the bits of the same blocks added one by one: NB blocks of
+ * fill_block, the last 17 paths short, with a few values that take the slow
+ * path in block 7 (-0 and a subnormal in every statistic; NaN and the
+ * infinities in statistic 1 only, so that the others' means and sds stay
+ * finite and show any sum gone wrong), in groups of 1, 2, 3 and 4 blocks in
+ * turn (so groups start at every offset of the pending buffer, and it
+ * fills and flushes mid-run); every summary equal byte for byte, with both
+ * kinds of bucket; and n counts every path. */
+static void test_accum_add_blocks(void **state)
+{
+    (void)state;
+    enum { NPATHS = NB * MS_BLOCK - 17 };
+    static double v[NS * NB * MS_BLOCK], blk[NS * MS_BLOCK];
+    ms_rng *r = ms_rng_alloc(9);
+    for (int b = 0; b < NB; b++) {
+        fill_block(blk, b, r);
+        for (int i = 0; i < NS; i++)
+            memcpy(v + (size_t)i * NB * MS_BLOCK + (size_t)b * MS_BLOCK, blk + i * MS_BLOCK, sizeof(double) * MS_BLOCK);
+    }
+    ms_rng_free(r);
+    const double odd[] = {-0.0, 1e-310, NAN, HUGE_VAL, -HUGE_VAL}; /* the last three in statistic 1 alone */
+    for (int k = 0; k < 5; k++)
+        for (int i = 0; i < NS; i++)
+            if (k < 2 || i == 1)
+                v[(size_t)i * NB * MS_BLOCK + 7 * MS_BLOCK + 3 * k + i] = odd[k];
+    for (int track = 0; track < 2; track++) {
+        ms_accum *one = ms_accum_alloc(NS, BITS, track), *grp = ms_accum_alloc(NS, BITS, track);
+        ms_accum_set_shift(one, SHIFT);
+        ms_accum_set_shift(grp, SHIFT);
+        double col[NS * MS_BLOCK];
+        for (int b = 0; b < NB; b++) {
+            int n = NPATHS - b * MS_BLOCK < MS_BLOCK ? NPATHS - b * MS_BLOCK : MS_BLOCK;
+            for (int i = 0; i < NS; i++)
+                memcpy(col + i * MS_BLOCK, v + (size_t)i * NB * MS_BLOCK + (size_t)b * MS_BLOCK, sizeof(double) * n);
+            ms_accum_add_block(one, col, n, MS_BLOCK);
+        }
+        for (int b = 0, g = 1; b < NB; b += g, g = g % MS_ACCUM_GROUP + 1) {
+            int nb = NB - b < g ? NB - b : g;
+            int n = NPATHS - b * MS_BLOCK < nb * MS_BLOCK ? NPATHS - b * MS_BLOCK : nb * MS_BLOCK;
+            ms_accum_add_blocks(grp, v + (size_t)b * MS_BLOCK, (size_t)NB * MS_BLOCK, n);
+        }
+        assert_same_summaries(one, grp);
+        ms_stat_summary s;
+        ms_accum_summary(grp, 1, QS, NQ, &s);
+        assert_int_equal(s.n, NPATHS);
+        ms_accum_summary(grp, 0, QS, NQ, &s);
+        assert_true(isfinite(s.mean) && isfinite(s.sd));
+        ms_accum_free(one);
+        ms_accum_free(grp);
+    }
+}
+
 /* An accumulator's octaves come from chunks of its own (64 KiB doubling to
  * MS_ACCUM_CHUNK_MAX): 1,500 values 1.5 * 2^(k - 700), one per octave, fill
  * 1,500 octaves of 128 buckets with ranges (3,072 bytes each), across every
@@ -728,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_accum_pack),
         cmocka_unit_test(test_accum_known),
         cmocka_unit_test(test_accum_block_special),
+        cmocka_unit_test(test_accum_add_blocks),
         cmocka_unit_test(test_accum_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

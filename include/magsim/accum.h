@@ -113,6 +113,16 @@ void ms_accum_block_begin(ms_accum *a);
 void ms_accum_block_add(ms_accum *a, const double *vals, size_t stat_stride, size_t path_stride, int npaths);
 void ms_accum_block_end(ms_accum *a);
 
+/* Up to MS_ACCUM_GROUP whole blocks at once: statistic i of the j-th path
+ * at vals[i * stat_stride + j], j = 0..npaths-1 in path order, block b being
+ * paths [b MS_BLOCK, (b + 1) MS_BLOCK) (only the last may be short).  The
+ * same bits as ms_accum_add_strided of each block in turn: every block
+ * keeps sums of its own; the histograms take the group's values in one
+ * visit, so that a statistic's buckets are fetched once for the group (the
+ * run driver's block buffer holds a group). */
+#define MS_ACCUM_GROUP 4
+void ms_accum_add_blocks(ms_accum *a, const double *vals, size_t stat_stride, int npaths);
+
 int ms_accum_merge(ms_accum *dst, const ms_accum *src); /* exact, any order */
 /* dst += src where src need not survive: when dst holds nothing yet, the two
  * exchange their contents (no copy, no second set of histograms), else

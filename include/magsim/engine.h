@@ -150,8 +150,8 @@ typedef struct ms_run_opts {
 /* Run paths [first, first + n).  first and n should be multiples of MS_BLOCK
  * for results that merge bit-identically with other ranges (the last range
  * may end anywhere).  Accumulates into res.  When *stop becomes non-zero,
- * each thread finishes the block in flight (MS_BLOCK paths) and returns:
- * stopping takes a block's time, whatever n is. */
+ * each thread finishes the blocks in flight (at most MS_ACCUM_GROUP blocks
+ * of MS_BLOCK paths) and returns: stopping takes that long, whatever n is. */
 int ms_engine_run(const ms_engine *e, uint64_t first, uint64_t n, const ms_run_opts *o, ms_result *res);
 
 
