@@ -394,6 +394,7 @@ static void compile_inputs(ms_engine *e, int *oom)
 {
     e->path_slots = zalloc(oom, e->nslots, sizeof(int));
     e->month_slots = zalloc(oom, e->nslots, sizeof(int));
+    e->slot_monthly = zalloc(oom, e->nslots, 1);
     e->input = zalloc(oom, e->nslots, sizeof *e->input);
     e->slot_input = zalloc(oom, e->nslots, sizeof(int));
     if (*oom)
@@ -401,7 +402,7 @@ static void compile_inputs(ms_engine *e, int *oom)
     for (int k = 0; k < e->nslots; k++) {
         const ms_dist *d = e->slot_dist[k];
         if (d->per_month && !ms_dist_is_fixed(d))
-            e->month_slots[e->nmonth_slots++] = k;
+            e->month_slots[e->nmonth_slots++] = k, e->slot_monthly[k] = 1;
         else if (!ms_dist_is_fixed(d))
             e->path_slots[e->npath_slots++] = k;
         int found = -1;
@@ -579,7 +580,7 @@ void ms_engine_free(ms_engine *e)
         free(e->hk0[h]);
         free(e->hk_pol[h]);
     }
-    void *ptrs[] = {e->slot_dist, e->slot_fixed, e->path_slots, e->month_slots, e->input, e->slot_input,
+    void *ptrs[] = {e->slot_dist, e->slot_fixed, e->path_slots, e->month_slots, e->slot_monthly, e->input, e->slot_input,
                     e->s_cap, e->s_es, e->s_price, e->s_eta, e->s_pcap, e->s_has, e->s_out_h, e->s_out_dur,
                     e->s_out_cut, e->s_out_stream, e->sp_exp0, e->sp_exp, e->exp_cap, e->exp_start, e->exp_ramp,
                     e->w0, e->i_hasp, e->i_transit, e->i_q, e->i_beta, e->i_delta, e->i_eps, e->i_epss,

@@ -131,6 +131,7 @@ struct ms_engine {
     double *slot_fixed;          /* [nslots] value of fixed slots (mean of uncertain ones) */
     int *path_slots, npath_slots;   /* uncertain slots drawn once per path */
     int *month_slots, nmonth_slots; /* uncertain slots drawn every month */
+    unsigned char *slot_monthly; /* [nslots] 1: the slot is drawn every month (one of month_slots) */
     int ninputs;                 /* distinct input keys */
     const ms_dist **input;       /* [ninputs] the first slot's dist of each input */
     int *slot_input;             /* [nslots] input of each slot */

@@ -1384,7 +1384,7 @@ static void shortage_rollups(const ms_engine *e, ms_work *w, int t)
 /* 1 when slot sl is drawn every month (its users recompute what they derive). */
 static int monthly(const ms_engine *e, int sl)
 {
-    return e->slot_dist[sl]->per_month && !ms_dist_is_fixed(e->slot_dist[sl]);
+    return e->slot_monthly[sl];
 }
 
 /* Inventory cover series, sticky substitution toward its ceiling while a
