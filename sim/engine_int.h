@@ -297,6 +297,7 @@ struct ms_engine {
     X(double, arr, (size_t)I * P * H)  /* [(i*P+p)*H + month] arrivals, t */                               \
     X(double, dep, (size_t)nflows * T)    /* [flow*T + month] departures, t */                             \
     X(double, claimI, H)               /* [month] the importer's claims of this month's orders, t */       \
+    X(double, ship_all, T)             /* [month] a supplier's departures of a product to all importers, t */ \
     X(double, Rm, I * P)               /* [i*P+p] recycled supply this month, t */                         \
     X(double, Xm, I)                   /* [i] stockpile release of the product this month, t */            \
     X(double, Osum, I * P)             /* [i*P+p] orders this month, t */                                  \

@@ -372,9 +372,8 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
             int mall = e->m_ship[(s * (I + 1) + I) * P + p], sall = e->sr_ship[(s * (I + 1) + I) * P + p];
             if (mall != NONE)
                 OUTV(mall) = zero;
-            if (sall != NONE)
-                for (int t = 0; t < T; t++)
-                    OUTV(sall + t) = zero;
+            for (int t = 0; t < T; t++) /* the series to all importers, summed here and written once */
+                VD(AT(w->ship_all, t)) = zero;
             for (int i = 0; i < I; i++) {
                 int m = e->m_ship[(s * (I + 1) + i) * P + p], f = e->flow_id[(s * I + i) * P + p];
                 if (m == NONE)
@@ -387,7 +386,7 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                     tot += v;
                     if (sr != NONE) {
                         out_point(w, sr + t, v);
-                        OUTV(sall + t) += v;
+                        VD(AT(w->ship_all, t)) += v;
                     }
                     if (tr)
                         tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = v[0];
@@ -396,6 +395,9 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                 OUTV(m) = tot;
                 OUTV(mall) += tot;
             }
+            if (sall != NONE)
+                for (int t = 0; t < T; t++)
+                    out_point(w, sall + t, VD(AT(w->ship_all, t)));
         }
 }
 
