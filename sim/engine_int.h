@@ -345,8 +345,6 @@ struct ms_work {
     int overridden;              /* 1: a batch set inputs; fixed slots must be restored */
     double *ob;                  /* where the lanes' vectors go: statistic k of lane l at ob[k * ostride + l] */
     size_t ostride;              /* MS_BB_STRIDE into a driver's block buffer, W into obuf */
-    int ob_block;                /* 1: ob is a driver's block buffer, read when the block is accumulated
-                                    (series points written past the caches: out_point); 0: obuf */
     double *obuf;                /* [nstats][W] the lanes' vectors, for callers that want another layout */
     ms_trace *trace;             /* lane 0's trace, or NULL */
 #define X_FIELD(type, name, count) type *name;
@@ -494,13 +492,13 @@ static inline double ms_season(const ms_engine *e, int i, int t)
  * first read into the cache and then pushes out the workspace and the
  * histograms, so where the ISA has them (AVX-512) and the line is aligned
  * a non-temporal store writes it past the caches, whole (ms_path_batch
- * fences them).  The same bits as OUTV(k) = v.  Into obuf, which is read
- * at once, an ordinary store (README, Performance). */
+ * fences them).  The same bits as OUTV(k) = v.  Into the workspace's obuf,
+ * which is read at once, an ordinary store (README, Performance). */
 __attribute__((always_inline)) static inline void out_point(ms_work *w, int k, vd v)
 {
     double *o = w->ob + (size_t)k * w->ostride;
 #if defined(MS_ISA_V4) && MS_LANES == 8
-    if (w->ob_block && ((uintptr_t)o & 63) == 0) {
+    if (w->ob != w->obuf && ((uintptr_t)o & 63) == 0) {
         _mm512_stream_pd(o, (__m512d)v);
         return;
     }

@@ -372,7 +372,7 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
             int mall = e->m_ship[(s * (I + 1) + I) * P + p], sall = e->sr_ship[(s * (I + 1) + I) * P + p];
             if (mall != NONE)
                 OUTV(mall) = zero;
-            for (int t = 0; t < T; t++) /* the series to all importers, summed here and written once */
+            for (int t = 0; sall != NONE && t < T; t++) /* the series to all importers: summed, written once */
                 VD(AT(w->ship_all, t)) = zero;
             for (int i = 0; i < I; i++) {
                 int m = e->m_ship[(s * (I + 1) + i) * P + p], f = e->flow_id[(s * I + i) * P + p];
@@ -386,7 +386,8 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
                     tot += v;
                     if (sr != NONE) {
                         out_point(w, sr + t, v);
-                        VD(AT(w->ship_all, t)) += v;
+                        if (sall != NONE)
+                            VD(AT(w->ship_all, t)) += v;
                     }
                     if (tr)
                         tr->shipments[(((size_t)t * S + s) * I + i) * P + p] = v[0];
@@ -413,7 +414,6 @@ void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n,
     }
     w->ob = ob ? ob : w->obuf;
     w->ostride = ob ? ostride : W;
-    w->ob_block = ob != NULL;
     w->nlanes = n;
     w->trace = tr;
     draw_inputs(e, w);
@@ -426,7 +426,7 @@ void ms_path_batch(const ms_engine *e, ms_work *w, const uint64_t *paths, int n,
     shipment_stats(e, w);
     w->trace = NULL;
 #if defined(MS_ISA_V4) && MS_LANES == 8
-    if (w->ob_block)
+    if (w->ob != w->obuf)
         _mm_sfence(); /* the series points stored past the caches (out_point) are written before any later store */
 #endif
 }

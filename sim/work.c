@@ -55,7 +55,7 @@ size_t ms_work_bytes(const ms_engine *e)
 
 /* ---- a run's block buffer ------------------------------------------------------------ */
 
-/* Whole huge pages from one huge page up (a multiple of 64 below: 512 bytes a statistic). */
+/* Whole huge pages from one huge page up (a multiple of 64 below: 2 KiB a statistic). */
 size_t ms_block_buffer_bytes(size_t nstats)
 {
     size_t b = sizeof(double) * MS_BB_STRIDE * (nstats + 1);
