@@ -105,13 +105,19 @@ int ms_engine_paths_with(const ms_engine *e, ms_work *w, const uint64_t *paths, 
     return 0;
 }
 
+/* The m path indices p0, p0 + 1, .. of a batch. */
+static void consecutive(uint64_t p0, int m, uint64_t *paths)
+{
+    for (int l = 0; l < m; l++)
+        paths[l] = p0 + (uint64_t)l;
+}
+
 int ms_engine_paths(const ms_engine *e, ms_work *w, uint64_t first, int n, double *out, size_t stride)
 {
     for (int j = 0; j < n; j += MS_LANES) {
         int m = n - j < MS_LANES ? n - j : MS_LANES;
         uint64_t paths[MS_LANES];
-        for (int l = 0; l < m; l++)
-            paths[l] = first + (uint64_t)(j + l);
+        consecutive(first + (uint64_t)j, m, paths);
         e->batch(e, w, paths, m, NULL, NULL, 0, NULL);
         copy_out(e, w, m, out + (size_t)j * stride, stride);
     }
@@ -132,8 +138,7 @@ static void group_paths(const ms_engine *e, ms_work *w, double *bb, uint64_t p0,
     for (int j = 0; j < np; j += MS_LANES) {
         int m = np - j < MS_LANES ? np - j : MS_LANES;
         uint64_t paths[MS_LANES];
-        for (int l = 0; l < m; l++)
-            paths[l] = p0 + (uint64_t)(j + l);
+        consecutive(p0 + (uint64_t)j, m, paths);
         e->batch(e, w, paths, m, NULL, bb + j, MS_BB_STRIDE, NULL);
     }
     ms_accum_add_blocks(r->metrics, bb, MS_BB_STRIDE, np);

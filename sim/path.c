@@ -372,8 +372,9 @@ static void shipment_stats(const ms_engine *e, ms_work *w)
             int mall = e->m_ship[(s * (I + 1) + I) * P + p], sall = e->sr_ship[(s * (I + 1) + I) * P + p];
             if (mall != NONE)
                 OUTV(mall) = zero;
-            for (int t = 0; sall != NONE && t < T; t++) /* the series to all importers: summed, written once */
-                VD(AT(w->ship_all, t)) = zero;
+            if (sall != NONE) /* the series to all importers: summed, written once */
+                for (int t = 0; t < T; t++)
+                    VD(AT(w->ship_all, t)) = zero;
             for (int i = 0; i < I; i++) {
                 int m = e->m_ship[(s * (I + 1) + i) * P + p], f = e->flow_id[(s * I + i) * P + p];
                 if (m == NONE)

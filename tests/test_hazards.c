@@ -7,11 +7,11 @@
  * delays longer than the horizon (and drawn beyond 2^63 months),
  * distributions at the edge of their parameter range, prices that collapse
  * to zero, and every numeric input of a scenario with each mechanism at the
- * ends of its range.  For every case the test runs a few hundred paths through ms_engine_run and checks that every
- * summary field (mean, sd, se, min, max, each quantile, p_pos, both CVaRs)
- * of every metric and monthly series is finite, checks the per-path vectors
- * of ms_engine_path likewise, and checks one value that can be worked out
- * by hand.
+ * ends of its range.  For every case the test runs a few hundred paths
+ * through ms_engine_run and checks that every summary field (mean, sd, se,
+ * min, max, each quantile, p_pos, both CVaRs) of every metric and monthly
+ * series is finite, checks the per-path vectors of ms_engine_path likewise,
+ * and checks one value that can be worked out by hand.
  */
 #include <math.h>
 #include <stdarg.h>
